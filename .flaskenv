@@ -1,0 +1,1 @@
+PORTAL_ENV=development

@@ -1,0 +1,65 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Everything else here is what those two are made of.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+# Debian packages the portal needs at run time and in tests:
+# fonts and harfbuzz for Chinese PDFs, poppler for pdftotext/pdfsig,
+# libmagic to judge uploads by content, chromium for browser tests.
+SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+	poppler-utils libmagic1 chromium
+
+.PHONY: run test test-sqlite test-postgres lint system-deps venv translations db demo \
+	serve clean
+
+run: system-deps venv translations db demo serve ## set everything up and serve the portal
+
+test: system-deps venv translations lint test-sqlite test-postgres ## every check CI runs
+
+system-deps: ## install missing Debian packages (needs root)
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+venv: $(BIN)/.installed ## create the virtual environment with all Python dependencies
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+translations: venv ## compile the message catalogues
+	$(BIN)/pybabel compile -q -d portal/translations
+
+db: venv ## create or migrate the database schema
+	$(FLASK) db upgrade
+
+demo: venv ## load demo organisations, users and applications (idempotent)
+	$(FLASK) seed-demo
+
+serve: venv ## serve with gunicorn and run the timer scheduler beside it
+	PORT=$(PORT) bin/serve
+
+lint: venv ## ruff and mypy on the lower layers
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test-sqlite: venv ## the whole suite on SQLite
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+test-postgres: venv ## the whole suite on PostgreSQL
+	PORTAL_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -n 2 --dist loadgroup
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,93 @@
+"""The web portal: application factory and wiring.
+
+``create_app`` reads the configuration once, binds the extensions, registers
+one blueprint per area (``auth``, ``applicant``, ``review``, ``admin``,
+``public``, ``api``) and publishes the BPMN files shipped in
+``workflows/bpmn`` as process definitions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.config import Settings
+from portal.extensions import babel, csrf, db, documents, limiter, login_manager, select_locale
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the portal. ``test_config`` overrides everything read from the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    environ = None
+    if test_config is not None:
+        strings = {k: v for k, v in test_config.items() if isinstance(v, str)}
+        environ = {"PORTAL_ENV": "testing", **strings}
+    settings = Settings.from_env(environ, instance_path=app.instance_path)
+    app.config.from_mapping(settings.as_flask_config())
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    trusted_proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    documents.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    _init_login(app)
+
+    from portal import cli, errors, security
+    from portal.admin import bp as admin_bp
+    from portal.api import bp as api_bp
+    from portal.applicant import bp as applicant_bp
+    from portal.auth import bp as auth_bp
+    from portal.public import bp as public_bp
+    from portal.review import bp as review_bp
+
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    for blueprint in (public_bp, auth_bp, applicant_bp, review_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # the API checks CSRF itself for cookie-authenticated calls
+
+    with app.app_context():
+        _publish_shipped_definitions()
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from portal.i18n import N_
+    from portal.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = N_("Please sign in to continue.")
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def _publish_shipped_definitions() -> None:
+    """Publish new versions of ``workflows/bpmn/*.bpmn`` once the schema exists."""
+    from portal.services.definitions import DefinitionService
+
+    if not sa.inspect(db.engine).has_table("process_definitions"):
+        log.info("database not migrated yet; run `flask --app wsgi db upgrade`")
+        return
+    for definition in DefinitionService(db.session).sync_builtin():
+        log.info("published %s version %s", definition.key, definition.version)

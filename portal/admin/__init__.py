@@ -1,0 +1,5 @@
+"""Pages of the admin area."""
+
+from portal.admin.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,26 @@
+"""The JSON API under ``/api/v1`` (contract: ``docs/api.md``).
+
+Programs authenticate with ``Authorization: Bearer <token>``; a browser
+session cookie works too, but then every state-changing call must carry the
+CSRF token in ``X-CSRFToken``. Each module holds the routes of one resource
+on its own blueprint, nested under :data:`bp`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from portal.api import (
+    applications,
+    common,
+    definitions,
+    processes,
+    registrations,
+    tasks,
+    tokens,
+)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+common.init_blueprint(bp)
+for module in (tokens, registrations, processes, applications, tasks, definitions):
+    bp.register_blueprint(module.bp)

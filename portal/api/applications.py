@@ -1,0 +1,100 @@
+"""Applications and their documents."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request, send_file
+
+from portal.api.common import actor, json_body, object_field, parse_id, signed_in, upload_fields
+from portal.api.serializers import application_json, application_summary_json, document_json
+from portal.extensions import db, documents
+from portal.i18n import N_
+from portal.models import Application
+from portal.services.applications import ApplicationService
+from portal.services.documents import DocumentService
+from portal.services.errors import Invalid
+
+bp = Blueprint("applications", __name__)
+
+
+def full_json(service: ApplicationService, application: Application) -> Response:
+    return jsonify(
+        application_json(
+            application,
+            tasks=service.open_tasks(application),
+            documents=service.documents(application),
+            history=service.history(application),
+        )
+    )
+
+
+@bp.get("/applications")
+@signed_in
+def list_applications() -> Response:
+    items = ApplicationService(db.session).list(actor())
+    return jsonify({"items": [application_summary_json(a) for a in items]})
+
+
+@bp.post("/applications")
+@signed_in
+def create_application() -> tuple[Response, int]:
+    payload = json_body()
+    process = payload.get("process")
+    if not isinstance(process, str) or not process:
+        raise Invalid({"process": [N_("This field is required.")]})
+    service = ApplicationService(db.session)
+    application = service.create(actor(), process, object_field(payload, "data"))
+    return full_json(service, application), 201
+
+
+@bp.get("/applications/<application_id>")
+@signed_in
+def get_application(application_id: str) -> Response:
+    service = ApplicationService(db.session)
+    return full_json(service, service.get(actor(), parse_id(application_id)))
+
+
+@bp.patch("/applications/<application_id>")
+@signed_in
+def update_application(application_id: str) -> Response:
+    data = object_field(json_body(), "data", required=True)
+    service = ApplicationService(db.session)
+    return full_json(service, service.update_data(actor(), parse_id(application_id), data))
+
+
+@bp.post("/applications/<application_id>/submit")
+@signed_in
+def submit_application(application_id: str) -> Response:
+    service = ApplicationService(db.session)
+    return full_json(service, service.submit(actor(), parse_id(application_id)))
+
+
+@bp.post("/applications/<application_id>/withdraw")
+@signed_in
+def withdraw_application(application_id: str) -> Response:
+    service = ApplicationService(db.session)
+    return full_json(service, service.withdraw(actor(), parse_id(application_id)))
+
+
+@bp.post("/applications/<application_id>/documents")
+@signed_in
+def upload_document(application_id: str) -> tuple[Response, int]:
+    slot, upload = upload_fields()
+    document = DocumentService(db.session, documents.store).upload_to_application(
+        actor(), parse_id(application_id), slot, upload.filename or "", upload.mimetype, upload.stream
+    )
+    return jsonify(document_json(document)), 201
+
+
+@bp.get("/documents/<document_id>")
+@signed_in
+def download_document(document_id: str) -> Response:
+    service = DocumentService(db.session, documents.store)
+    document = service.get(actor(), parse_id(document_id))
+    return send_file(
+        service.open(document),
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.filename,
+        etag=document.sha256,
+        max_age=0,
+    )

@@ -1,0 +1,140 @@
+"""JSON shapes of the API's resources."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from portal.models import (
+    Application,
+    AuditEvent,
+    Document,
+    Organization,
+    ProcessDefinition,
+    Task,
+    User,
+)
+from portal.services.definitions import model_of
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """ISO 8601 in China time, with its offset."""
+    return value.astimezone(CHINA).isoformat() if value is not None else None
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "name": user.display_name,
+        "role": user.role,
+        "scope": user.scope,
+        "organization_id": user.organization_id,
+    }
+
+
+def organization_json(org: Organization) -> dict[str, Any]:
+    return {"id": org.id, "name": org.name, "uscc": org.uscc, "org_type": org.org_type}
+
+
+def process_json(definition: ProcessDefinition) -> dict[str, Any]:
+    return {
+        "key": definition.key,
+        "name": definition.name,
+        "name_en": definition.meta["properties"].get("name_en"),
+        "version": definition.version,
+    }
+
+
+def task_json(task: Task) -> dict[str, Any]:
+    application = task.application
+    return {
+        "id": str(task.id),
+        "application_id": str(task.application_id),
+        "application_number": application.number,
+        "process": application.process_key,
+        "name": task.name,
+        "name_en": model_of(application.definition).user_tasks[task.spec_id].properties.get(
+            "name_en"
+        ),
+        "role": task.role,
+        "scope": task.scope,
+        "form": task.form_key,
+        "state": task.state,
+        "assignee": task.assignee.username if task.assignee else None,
+        "created_at": timestamp(task.created_at),
+        "claimed_at": timestamp(task.claimed_at),
+        "due_at": timestamp(task.due_at),
+        "overdue": False,
+    }
+
+
+def document_json(document: Document) -> dict[str, Any]:
+    return {
+        "id": str(document.id),
+        "slot": document.slot,
+        "version": document.version,
+        "filename": document.filename,
+        "size": document.size,
+        "sha256": document.sha256,
+        "content_type": document.content_type,
+        "declared_type": document.declared_type,
+        "task_id": str(document.task_id) if document.task_id else None,
+        "uploaded_at": timestamp(document.uploaded_at),
+        "uploaded_by": document.uploaded_by.display_name,
+    }
+
+
+def history_json(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "at": timestamp(event.at),
+        "actor": event.actor_name,
+        "action": event.action,
+        "task": event.task_name,
+        "decision": event.decision,
+        "comment": event.comment,
+        "details": event.details,
+    }
+
+
+def application_json(
+    application: Application,
+    *,
+    tasks: list[Task],
+    documents: list[Document],
+    history: list[AuditEvent],
+) -> dict[str, Any]:
+    return {
+        "id": str(application.id),
+        "number": application.number,
+        "process": application.process_key,
+        "version": application.definition.version,
+        "status": application.status,
+        "organization": organization_json(application.organization),
+        "data": application.data,
+        "result": application.result,
+        "documents": [document_json(d) for d in documents],
+        "tasks": [task_json(t) for t in tasks],
+        "history": [history_json(e) for e in history],
+        "certificates": [],
+        "created_at": timestamp(application.created_at),
+        "submitted_at": timestamp(application.submitted_at),
+        "updated_at": timestamp(application.updated_at),
+    }
+
+
+def application_summary_json(application: Application) -> dict[str, Any]:
+    return {
+        "id": str(application.id),
+        "number": application.number,
+        "process": application.process_key,
+        "version": application.definition.version,
+        "status": application.status,
+        "organization": application.organization.name,
+        "created_at": timestamp(application.created_at),
+        "submitted_at": timestamp(application.submitted_at),
+        "updated_at": timestamp(application.updated_at),
+    }

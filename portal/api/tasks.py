@@ -1,0 +1,61 @@
+"""The inbox: tasks, claiming, completing, task documents."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from portal.api.applications import full_json
+from portal.api.common import actor, json_body, object_field, parse_id, signed_in, upload_fields
+from portal.api.serializers import document_json, task_json
+from portal.extensions import db, documents
+from portal.services.applications import ApplicationService
+from portal.services.documents import DocumentService
+from portal.services.tasks import TaskService
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.get("/tasks")
+@signed_in
+def list_tasks() -> Response:
+    return jsonify({"items": [task_json(t) for t in TaskService(db.session).inbox(actor())]})
+
+
+@bp.get("/tasks/<task_id>")
+@signed_in
+def get_task(task_id: str) -> Response:
+    tasks = TaskService(db.session)
+    task = tasks.get(actor(), parse_id(task_id))
+    applications = ApplicationService(db.session)
+    application = task.application
+    return jsonify(
+        {
+            **task_json(task),
+            "form": tasks.form(task).describe(),
+            "application": full_json(applications, application).get_json(),
+        }
+    )
+
+
+@bp.post("/tasks/<task_id>/claim")
+@signed_in
+def claim_task(task_id: str) -> Response:
+    return jsonify(task_json(TaskService(db.session).claim(actor(), parse_id(task_id))))
+
+
+@bp.post("/tasks/<task_id>/complete")
+@signed_in
+def complete_task(task_id: str) -> Response:
+    data = object_field(json_body(), "data")
+    application = TaskService(db.session).complete(actor(), parse_id(task_id), data)
+    return full_json(ApplicationService(db.session), application)
+
+
+@bp.post("/tasks/<task_id>/documents")
+@signed_in
+def upload_task_document(task_id: str) -> tuple[Response, int]:
+    slot, upload = upload_fields()
+    document = DocumentService(db.session, documents.store).upload_to_task(
+        actor(), parse_id(task_id), slot, upload.filename or "", upload.mimetype, upload.stream
+    )
+    return jsonify(document_json(document)), 201

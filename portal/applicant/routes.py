@@ -1,0 +1,7 @@
+"""Routes of the applicant area."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("applicant", __name__)

@@ -1,0 +1,138 @@
+"""Configuration, read once from the environment.
+
+Every setting the portal understands is listed here with its default. The
+application factory turns a :class:`Settings` into Flask's ``app.config``;
+nothing else reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("production", "development", "testing")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable portal."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the usual spellings of a PostgreSQL URL and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with the defaults of the embedded set-up."""
+
+    PORTAL_ENV: str = "production"
+    SECRET_KEY: str = ""
+    DATABASE_URL: str = ""
+    STORAGE_DIR: str = ""
+    MINIO_ENDPOINT: str = ""
+    MINIO_ACCESS_KEY: str = ""
+    MINIO_SECRET_KEY: str = ""
+    MINIO_BUCKET: str = "portal"
+    MINIO_SECURE: bool = False
+    PORTAL_BASE_URL: str = "http://localhost:5000"
+    PORTAL_TIMEZONE: str = "Asia/Shanghai"
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    API_TOKEN_TTL_HOURS: int = 12
+    # The largest document slot allows 2 GB (software installation packages).
+    MAX_CONTENT_LENGTH: int = 2 * 1024**3 + 1024**2
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, *, instance_path: str) -> Settings:
+        """Read the settings from ``environ`` (default: ``os.environ``).
+
+        :raise ConfigError: unknown ``PORTAL_ENV``, or no ``SECRET_KEY`` outside
+            development and testing.
+        """
+        env = dict(os.environ if environ is None else environ)
+        portal_env = env.get("PORTAL_ENV", "production").strip() or "production"
+        if portal_env not in ENVIRONMENTS:
+            raise ConfigError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}")
+        instance = Path(instance_path)
+        secret = env.get("SECRET_KEY", "")
+        if not secret:
+            if portal_env == "production":
+                raise ConfigError(
+                    "SECRET_KEY must be set in production "
+                    "(or set PORTAL_ENV=development on a developer machine)."
+                )
+            secret = _instance_secret(instance)
+        return cls(
+            PORTAL_ENV=portal_env,
+            SECRET_KEY=secret,
+            DATABASE_URL=normalize_database_url(
+                env.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.sqlite'}"
+            ),
+            STORAGE_DIR=env.get("STORAGE_DIR") or str(instance / "storage"),
+            MINIO_ENDPOINT=env.get("MINIO_ENDPOINT", ""),
+            MINIO_ACCESS_KEY=env.get("MINIO_ACCESS_KEY", ""),
+            MINIO_SECRET_KEY=env.get("MINIO_SECRET_KEY", ""),
+            MINIO_BUCKET=env.get("MINIO_BUCKET", "portal"),
+            MINIO_SECURE=_bool(env.get("MINIO_SECURE"), False),
+            PORTAL_BASE_URL=env.get("PORTAL_BASE_URL", "http://localhost:5000").rstrip("/"),
+            PORTAL_TIMEZONE=env.get("PORTAL_TIMEZONE", "Asia/Shanghai"),
+            RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI", "memory://"),
+            API_TOKEN_TTL_HOURS=int(env.get("API_TOKEN_TTL_HOURS", "12")),
+        )
+
+    @property
+    def is_production(self) -> bool:
+        return self.PORTAL_ENV == "production"
+
+    def as_flask_config(self) -> dict[str, Any]:
+        """The mapping loaded into ``app.config``."""
+        config = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        config.update(
+            SESSION_COOKIE_SECURE=self.is_production,
+            SESSION_COOKIE_HTTPONLY=True,
+            SESSION_COOKIE_SAMESITE="Lax",
+            REMEMBER_COOKIE_SECURE=self.is_production,
+            REMEMBER_COOKIE_HTTPONLY=True,
+            PERMANENT_SESSION_LIFETIME=8 * 3600,
+            WTF_CSRF_TIME_LIMIT=None,
+            BABEL_DEFAULT_LOCALE="zh_CN",
+            BABEL_DEFAULT_TIMEZONE=self.PORTAL_TIMEZONE,
+            RATELIMIT_STORAGE_URI=self.RATELIMIT_STORAGE_URI,
+            RATELIMIT_HEADERS_ENABLED=True,
+            JSON_SORT_KEYS=False,
+        )
+        config.update(self.extra)
+        return config
+
+
+def _instance_secret(instance: Path) -> str:
+    """A development secret generated once and kept in the instance folder.
+
+    It is never a constant in the code, and survives restarts so that sessions
+    stay valid across the several worker processes of the development server.
+    """
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret

@@ -1,0 +1,91 @@
+"""Flask extensions, created once and bound to the app in the factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.db import create_db_engine, make_session_factory
+from storage import DocumentStore, create_store
+
+LANGUAGES = ("zh_CN", "en")
+
+
+class Database:
+    """One engine per app, one session per app context (request, command)."""
+
+    def init_app(self, app: Flask) -> None:
+        engine = create_db_engine(app.config["DATABASE_URL"])
+        app.extensions["portal.db"] = (engine, make_session_factory(engine))
+        app.teardown_appcontext(self._close_session)
+
+    @staticmethod
+    def _state() -> tuple[Engine, sessionmaker[Session]]:
+        from flask import current_app
+
+        return current_app.extensions["portal.db"]  # type: ignore[no-any-return]
+
+    @property
+    def engine(self) -> Engine:
+        return self._state()[0]
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = self._state()[1]()
+        return g.db_session  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+class Documents:
+    """The document store chosen by configuration (folder or MinIO)."""
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["portal.store"] = create_store(app.config)
+
+    @property
+    def store(self) -> DocumentStore:
+        from flask import current_app
+
+        return current_app.extensions["portal.store"]  # type: ignore[no-any-return]
+
+
+def select_locale() -> str:
+    """Chinese unless the reader chose English.
+
+    Pages follow the language switch (kept in the session); API clients may
+    ask with ``Accept-Language``.
+    """
+    from flask import session
+
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LANGUAGES, default="zh_CN") or "zh_CN"
+    return "zh_CN"
+
+
+def _limiter_key() -> Any:
+    return get_remote_address()
+
+
+db = Database()
+documents = Documents()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=_limiter_key)

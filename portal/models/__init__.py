@@ -1,0 +1,32 @@
+"""The portal's persistent data. Import models from here."""
+
+from portal.models.accounts import ApiToken, Organization, User
+from portal.models.audit import AuditEvent
+from portal.models.documents import Document
+from portal.models.enums import (
+    ApplicationStatus,
+    CinemaStatus,
+    OrgType,
+    Role,
+    TaskState,
+)
+from portal.models.processes import Application, ProcessDefinition, Task
+from portal.models.registry import Cinema, Counter
+
+__all__ = [
+    "ApiToken",
+    "Application",
+    "ApplicationStatus",
+    "AuditEvent",
+    "Cinema",
+    "CinemaStatus",
+    "Counter",
+    "Document",
+    "OrgType",
+    "Organization",
+    "ProcessDefinition",
+    "Role",
+    "Task",
+    "TaskState",
+    "User",
+]

@@ -1,0 +1,5 @@
+"""Pages of the review area."""
+
+from portal.review.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,35 @@
+"""Who sees what: the scope rules, as SQL filters shared by every service.
+
+- An applicant sees its own organisation's applications and tasks.
+- A reviewer sees tasks of its role inside its scope, and the applications
+  that have (or had) such a task.
+- An administrator sees every application but acts on no task.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from portal.models import Application, Role, Task
+from portal.services.actor import Actor
+
+
+def task_filter(actor: Actor) -> ColumnElement[bool]:
+    """Tasks ``actor`` may see and act on."""
+    if actor.role is Role.APPLICANT:
+        return sa.and_(
+            Task.role == Role.APPLICANT, Task.organization_id == actor.organization_id
+        )
+    if actor.role is Role.ADMIN:
+        return sa.false()
+    return sa.and_(Task.role == actor.role, Task.scope.startswith(actor.scope, autoescape=True))
+
+
+def application_filter(actor: Actor) -> ColumnElement[bool]:
+    """Applications ``actor`` may see."""
+    if actor.role is Role.APPLICANT:
+        return Application.organization_id == actor.organization_id
+    if actor.role is Role.ADMIN:
+        return sa.true()
+    return sa.exists().where(Task.application_id == Application.id, task_filter(actor))

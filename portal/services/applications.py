@@ -1,0 +1,299 @@
+"""Applications: create, save drafts, submit, withdraw, read.
+
+The rules of the application lifecycle (who may do what in which status)
+live here, shared by the pages and the API.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from forms import FormDefinition, validate_data
+from portal.db import utcnow
+from portal.i18n import N_
+from portal.models import (
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    Document,
+    Organization,
+    ProcessDefinition,
+    Role,
+    Task,
+)
+from portal.services import history, numbering
+from portal.services.access import application_filter
+from portal.services.actor import Actor
+from portal.services.definitions import DefinitionService, form_of, model_of
+from portal.services.errors import Conflict, Forbidden, Invalid, NotFound
+from portal.services.runtime import Runtime
+from portal.services.transactions import transactional
+
+WITHDRAWABLE = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
+
+
+class ApplicationService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.runtime = Runtime(session)
+        self.definitions = DefinitionService(session)
+
+    # Reading -----------------------------------------------------------
+
+    def startable(self, actor: Actor) -> list[ProcessDefinition]:
+        """The newest version of every process ``actor`` may start."""
+        if actor.role is not Role.APPLICANT:
+            return []
+        org_type = self._org_type(actor)
+        return [d for d in self.definitions.latest_all() if _accepts(d, org_type)]
+
+    def startable_one(self, actor: Actor, key: str) -> ProcessDefinition:
+        """The newest version of process ``key`` if ``actor`` may start it.
+
+        :raise NotFound: unknown process, or not one this actor may start.
+        """
+        for definition in self.startable(actor):
+            if definition.key == key:
+                return definition
+        raise NotFound(N_("Unknown process."))
+
+    def get(self, actor: Actor, application_id: uuid.UUID) -> Application:
+        """The application, if ``actor`` may see it.
+
+        :raise NotFound: unknown, or not the actor's to see.
+        """
+        application = self.session.scalar(
+            sa.select(Application).where(
+                Application.id == application_id, application_filter(actor)
+            )
+        )
+        if application is None:
+            raise NotFound(N_("Application not found."))
+        return application
+
+    def list(self, actor: Actor) -> list[Application]:
+        """Applications ``actor`` may see, newest first."""
+        return list(
+            self.session.scalars(
+                sa.select(Application)
+                .where(application_filter(actor))
+                .order_by(Application.created_at.desc())
+            )
+        )
+
+    def history(self, application: Application) -> list[AuditEvent]:
+        return list(
+            self.session.scalars(
+                sa.select(AuditEvent)
+                .where(AuditEvent.application_id == application.id)
+                .order_by(AuditEvent.at, AuditEvent.id)
+            )
+        )
+
+    def documents(self, application: Application) -> list[Document]:
+        """Every stored version of every document, oldest first."""
+        return list(
+            self.session.scalars(
+                sa.select(Document)
+                .where(Document.application_id == application.id)
+                .order_by(Document.slot, Document.version)
+            )
+        )
+
+    def open_tasks(self, application: Application) -> list[Task]:
+        return self.runtime.open_task_rows(application)
+
+    def application_form(self, application: Application) -> FormDefinition:
+        return form_of(application.definition, model_of(application.definition).start_form)
+
+    # Changing ----------------------------------------------------------
+
+    @transactional
+    def create(self, actor: Actor, process_key: str, data: Mapping[str, Any]) -> Application:
+        """A new draft application of the newest version of ``process_key``.
+
+        :raise NotFound: the actor may not start this process.
+        :raise Invalid: ``data`` has malformed values (drafts may be incomplete).
+        """
+        definition = self.startable_one(actor, process_key)
+        form = form_of(definition, model_of(definition).start_form)
+        clean = _clean(form, data, draft=True)
+        assert actor.organization_id is not None  # startable() admits applicants only
+        application = Application(
+            id=uuid.uuid4(),
+            definition=definition,
+            process_key=definition.key,
+            organization_id=actor.organization_id,
+            created_by_id=actor.user_id,
+            status=ApplicationStatus.DRAFT,
+            data=clean,
+            result={},
+            workflow_state="{}",
+        )
+        self.session.add(application)
+        self.runtime.start(application, actor)
+        history.record(self.session, actor, "created", application_id=application.id)
+        return application
+
+    @transactional
+    def update_data(
+        self, actor: Actor, application_id: uuid.UUID, data: Mapping[str, Any]
+    ) -> Application:
+        """Merge ``data`` into a draft or returned application and save it.
+
+        :raise NotFound: not the actor's application.
+        :raise Conflict: no longer editable.
+        :raise Invalid: malformed values.
+        """
+        application = self._editable(actor, application_id)
+        self.apply_data(actor, application, data)
+        return application
+
+    @transactional
+    def submit(self, actor: Actor, application_id: uuid.UUID) -> Application:
+        """Submit (or resubmit after a return) a complete application.
+
+        :raise NotFound: not the actor's application.
+        :raise Conflict: not in draft or returned.
+        :raise Invalid: every missing or invalid field and document, at once.
+        """
+        application = self._editable(actor, application_id)
+        self.apply_submission(actor, application)
+        return application
+
+    @transactional
+    def withdraw(self, actor: Actor, application_id: uuid.UUID) -> Application:
+        """Withdraw an application no reviewer has started on.
+
+        :raise NotFound: not the actor's application.
+        :raise Forbidden: the actor is not the applicant.
+        :raise Conflict: a reviewer has claimed or decided it, or it is closed.
+        """
+        self.get(actor, application_id)
+        if actor.role is not Role.APPLICANT:
+            raise Forbidden(N_("Only the applicant can withdraw an application."))
+        application = self.runtime.lock(application_id)
+        claimed = any(t.assignee_id for t in self.runtime.open_task_rows(application))
+        if application.status not in WITHDRAWABLE or claimed:
+            raise Conflict(N_("A reviewer has already started on this application."))
+        instance = self.runtime.load(application, actor)
+        instance.cancel()
+        self.runtime.save(application, instance, actor)
+        application.status = ApplicationStatus.WITHDRAWN
+        application.closed_at = utcnow()
+        history.record(self.session, actor, "withdrawn", application_id=application.id)
+        return application
+
+    # Steps that run inside a caller's transaction, on a locked application.
+
+    def apply_data(self, actor: Actor, application: Application, data: Mapping[str, Any]) -> None:
+        """Merge ``data`` into the application (draft validation).
+
+        :raise Invalid: malformed values.
+        """
+        form = self.application_form(application)
+        merged = {k: v for k, v in application.data.items() if v is not None} | dict(data)
+        application.data = _clean(form, merged, draft=True)
+        history.record(
+            self.session,
+            actor,
+            "saved",
+            application_id=application.id,
+            details={"fields": sorted(data)},
+        )
+
+    def apply_submission(self, actor: Actor, application: Application) -> None:
+        """Complete the applicant's form task with the application's data.
+
+        :raise Invalid: every missing or invalid field and document, at once.
+        :raise Conflict: the process is not waiting for the application form.
+        """
+        form = self.application_form(application)
+        clean = _clean(form, application.data, draft=False, documents=self._slots(application))
+        model = model_of(application.definition)
+        task = next(
+            (t for t in self.runtime.open_task_rows(application) if t.form_key == model.start_form),
+            None,
+        )
+        if task is None:
+            raise Conflict(N_("This application cannot be submitted now."))
+        scope_field = model.properties.get("scope_field", "division_code")
+        application.data = clean
+        application.division_code = str(clean.get(scope_field) or "") or None
+        resubmission = application.number is not None
+        if not resubmission:
+            now = utcnow()
+            prefix = model.properties.get("number_prefix", application.process_key.upper())
+            application.number = numbering.acceptance_number(self.session, prefix, now)
+            application.submitted_at = now
+        instance = self.runtime.load(application, actor)
+        instance.complete(task.id, clean)
+        self.runtime.save(application, instance, actor, completed_task=task.id)
+        history.record(
+            self.session,
+            actor,
+            "resubmitted" if resubmission else "submitted",
+            application_id=application.id,
+            task_id=task.id,
+            task_name=task.name,
+            details={"number": application.number},
+        )
+
+    # Helpers -----------------------------------------------------------
+
+    def _editable(self, actor: Actor, application_id: uuid.UUID) -> Application:
+        self.get(actor, application_id)
+        if actor.role is not Role.APPLICANT:
+            raise Forbidden(N_("Only the applicant can change an application."))
+        application = self.runtime.lock(application_id)
+        if not ApplicationStatus(application.status).is_editable:
+            raise Conflict(N_("This application can no longer be changed."))
+        return application
+
+    def _slots(self, application: Application) -> set[str]:
+        return set(
+            self.session.scalars(
+                sa.select(Document.slot).where(
+                    Document.application_id == application.id, Document.task_id.is_(None)
+                )
+            )
+        )
+
+    def _org_type(self, actor: Actor) -> str | None:
+        org = self.session.get(Organization, actor.organization_id)
+        return org.org_type if org else None
+
+
+def _accepts(definition: ProcessDefinition, org_type: str | None) -> bool:
+    """Whether an organisation of ``org_type`` may start this process.
+
+    A process lists the organisation types it serves in its ``org_types``
+    property (comma-separated); without it, every applicant may start it.
+    """
+    allowed = definition.meta["properties"].get("org_types")
+    return not allowed or org_type in {t.strip() for t in allowed.split(",")}
+
+
+def _clean(
+    form: FormDefinition,
+    data: Mapping[str, Any],
+    *,
+    draft: bool,
+    documents: set[str] | None = None,
+) -> dict[str, Any]:
+    """Validated data, or :class:`Invalid` with every problem (documents included)."""
+    if not isinstance(data, Mapping):
+        raise Invalid({"data": [N_("Expected an object.")]})
+    clean, errors = validate_data(form, data, draft=draft)
+    if documents is not None:
+        for slot in form.slots:
+            if slot.required and slot.key not in documents:
+                errors.setdefault(slot.key, []).append(N_("This document is required."))
+    if errors:
+        raise Invalid(errors)
+    return clean

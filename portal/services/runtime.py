@@ -1,0 +1,160 @@
+"""Running an application's process inside the caller's database transaction.
+
+:class:`Runtime` is the seam between the engine (``workflows``, which knows
+no database) and the portal's tables: it loads an application's instance,
+lets the caller advance it, then stores the new state, copies service results,
+projects the open user tasks into ``tasks`` and derives the status, all in
+the session's current transaction. Callers lock the application row first
+(:meth:`Runtime.lock`), so two requests never advance one instance at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.db import utcnow
+from portal.models import Application, ApplicationStatus, Role, Task, TaskState
+from portal.services.actor import Actor
+from portal.services.definitions import model_of
+from portal.services.errors import NotFound, ServiceError
+from portal.services.handlers import SERVICES, ServiceContext
+from portal.services.numbering import NumbersExhausted
+from workflows.instance import OpenTask, ProcessInstance
+from workflows.sandbox import SandboxEnvironment, SandboxScriptEngine
+
+# Errors that must reach the caller unchanged when raised inside a service task.
+_PASSTHROUGH = (ServiceError, sa.exc.SQLAlchemyError, NumbersExhausted)
+
+
+class Runtime:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock(self, application_id: uuid.UUID) -> Application:
+        """Load the application for update, with the newest committed state.
+
+        On PostgreSQL this takes the row lock until the transaction ends; on
+        SQLite the optimistic ``row_version`` check does the same job at flush.
+
+        :raise NotFound: no such application.
+        """
+        application = self.session.scalar(
+            sa.select(Application)
+            .where(Application.id == application_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if application is None:
+            raise NotFound("Application not found.")
+        return application
+
+    def start(self, application: Application, actor: Actor) -> ProcessInstance:
+        """Start the application's process (it must be pinned to a definition)."""
+        instance = ProcessInstance.start(
+            model_of(application.definition), self._engine(application, actor), {}
+        )
+        self.save(application, instance, actor)
+        return instance
+
+    def load(self, application: Application, actor: Actor | None) -> ProcessInstance:
+        return ProcessInstance.load(
+            model_of(application.definition),
+            application.workflow_state,
+            self._engine(application, actor),
+        )
+
+    def save(
+        self,
+        application: Application,
+        instance: ProcessInstance,
+        actor: Actor | None,
+        *,
+        completed_task: uuid.UUID | None = None,
+    ) -> list[Task]:
+        """Store the instance, project its tasks and derive the status.
+
+        Returns the task rows that opened with this step.
+        """
+        application.workflow_state = instance.dump()
+        results = instance.service_results()
+        if results:
+            application.result = {**application.result, **results}
+        opened = self._project_tasks(application, instance, actor, completed_task)
+        if instance.is_completed:
+            application.status = ApplicationStatus(instance.end_status or "approved")
+            application.closed_at = utcnow()
+        else:
+            application.status = self._running_status(application, instance)
+        self.session.flush()
+        return opened
+
+    def open_task_rows(self, application: Application) -> list[Task]:
+        return list(
+            self.session.scalars(
+                sa.select(Task)
+                .where(Task.application_id == application.id, Task.state == TaskState.OPEN)
+                .order_by(Task.created_at)
+            )
+        )
+
+    def _project_tasks(
+        self,
+        application: Application,
+        instance: ProcessInstance,
+        actor: Actor | None,
+        completed_task: uuid.UUID | None,
+    ) -> list[Task]:
+        now = utcnow()
+        open_now = {task.id: task for task in instance.open_tasks()}
+        rows = self.open_task_rows(application)
+        for row in rows:
+            if row.id in open_now:
+                continue
+            if row.id == completed_task:
+                row.state = TaskState.COMPLETED
+                row.completed_by_id = actor.user_id if actor else None
+            else:
+                row.state = TaskState.CANCELLED
+            row.completed_at = now
+        known = {row.id for row in rows}
+        opened = [
+            self._task_row(application, task, now)
+            for task_id, task in open_now.items()
+            if task_id not in known
+        ]
+        self.session.add_all(opened)
+        return opened
+
+    def _task_row(self, application: Application, task: OpenTask, now: object) -> Task:
+        role = Role(task.info.role)
+        digits = role.scope_digits
+        return Task(
+            id=task.id,
+            application_id=application.id,
+            spec_id=task.info.id,
+            name=task.info.name,
+            form_key=task.info.form,
+            role=role,
+            scope=(application.division_code or "")[:digits] if digits else "",
+            organization_id=application.organization_id if digits is None else None,
+            state=TaskState.OPEN,
+            created_at=now,
+        )
+
+    def _running_status(
+        self, application: Application, instance: ProcessInstance
+    ) -> ApplicationStatus:
+        for task in instance.open_tasks():
+            if task.info.status:
+                return ApplicationStatus(task.info.status)
+        # Autoflush makes the rows opened by this step part of the query.
+        claimed = any(row.assignee_id is not None for row in self.open_task_rows(application))
+        return ApplicationStatus.UNDER_REVIEW if claimed else ApplicationStatus.SUBMITTED
+
+    def _engine(self, application: Application, actor: Actor | None) -> SandboxScriptEngine:
+        context = ServiceContext(session=self.session, application=application, actor=actor)
+        environment = SandboxEnvironment(service_caller=SERVICES.caller(context))
+        return SandboxScriptEngine(environment, passthrough=_PASSTHROUGH)

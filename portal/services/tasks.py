@@ -1,0 +1,149 @@
+"""The inbox: listing, claiming and completing user tasks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from forms import FormDefinition, validate_data
+from portal.db import utcnow
+from portal.i18n import N_
+from portal.models import Application, ApplicationStatus, Role, Task, TaskState
+from portal.services import history
+from portal.services.access import task_filter
+from portal.services.actor import Actor
+from portal.services.applications import ApplicationService
+from portal.services.definitions import form_of, model_of
+from portal.services.errors import Conflict, Invalid, NotFound
+from portal.services.runtime import Runtime
+from portal.services.transactions import transactional
+
+
+class TaskService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.runtime = Runtime(session)
+
+    def inbox(self, actor: Actor) -> list[Task]:
+        """Open tasks ``actor`` can act on: soonest due first, then newest first."""
+        return list(
+            self.session.scalars(
+                sa.select(Task)
+                .options(joinedload(Task.application))
+                .where(Task.state == TaskState.OPEN, task_filter(actor))
+                .order_by(
+                    Task.due_at.is_(None), Task.due_at, Task.created_at.desc()
+                )
+            )
+        )
+
+    def get(self, actor: Actor, task_id: uuid.UUID) -> Task:
+        """A task ``actor`` may see (open or not).
+
+        :raise NotFound: unknown, or outside the actor's scope.
+        """
+        task = self.session.scalar(sa.select(Task).where(Task.id == task_id, task_filter(actor)))
+        if task is None:
+            raise NotFound(N_("Task not found."))
+        return task
+
+    def form(self, task: Task) -> FormDefinition:
+        return form_of(task.application.definition, task.form_key)
+
+    @transactional
+    def claim(self, actor: Actor, task_id: uuid.UUID) -> Task:
+        """Take an open task so that nobody else works on it.
+
+        Claiming one's own task again is harmless.
+
+        :raise NotFound: unknown or outside the actor's scope.
+        :raise Conflict: completed, or claimed by someone else.
+        """
+        task = self.get(actor, task_id)
+        application = self.runtime.lock(task.application_id)
+        self.session.refresh(task)
+        self._check_open(task, actor)
+        if task.assignee_id is None:
+            task.assignee_id = actor.user_id
+            task.claimed_at = utcnow()
+            instance = self.runtime.load(application, actor)
+            self.runtime.save(application, instance, actor)
+            history.record(
+                self.session,
+                actor,
+                "claimed",
+                application_id=application.id,
+                task_id=task.id,
+                task_name=task.name,
+            )
+        return task
+
+    @transactional
+    def complete(self, actor: Actor, task_id: uuid.UUID, data: Mapping[str, Any]) -> Application:
+        """Complete a task with its form data and advance the process.
+
+        An unclaimed task is claimed by completing it. The applicant's
+        application-form tasks (fill in, correct) are completed by submitting
+        the application, so ``data`` is saved into the application first.
+
+        :raise NotFound: unknown or outside the actor's scope.
+        :raise Conflict: already completed (also by a concurrent request) or
+            claimed by someone else.
+        :raise Invalid: the form data is invalid (every problem listed).
+        """
+        task = self.get(actor, task_id)
+        application = self.runtime.lock(task.application_id)
+        self.session.refresh(task)
+        self._check_open(task, actor)
+        if task.role is Role.APPLICANT and task.form_key == model_of(application.definition).start_form:
+            return self._submit_through_task(actor, application, data)
+        form = self.form(task)
+        if not isinstance(data, Mapping):
+            raise Invalid({"data": [N_("Expected an object.")]})
+        clean, errors = validate_data(form, data)
+        if errors:
+            raise Invalid(errors)
+        if task.assignee_id is None:
+            task.assignee_id = actor.user_id
+            task.claimed_at = utcnow()
+        instance = self.runtime.load(application, actor)
+        instance.complete(task.id, clean)
+        self.runtime.save(application, instance, actor, completed_task=task.id)
+        history.record(
+            self.session,
+            actor,
+            "completed",
+            application_id=application.id,
+            task_id=task.id,
+            task_name=task.name,
+            decision=_text(clean.get("decision")),
+            comment=_text(clean.get("comment")),
+            details={k: v for k, v in clean.items() if k not in ("decision", "comment")},
+        )
+        return application
+
+    def _submit_through_task(
+        self, actor: Actor, application: Application, data: Mapping[str, Any]
+    ) -> Application:
+        if not ApplicationStatus(application.status).is_editable:
+            raise Conflict(N_("This application can no longer be changed."))
+        applications = ApplicationService(self.session)
+        if data:
+            applications.apply_data(actor, application, data)
+        applications.apply_submission(actor, application)
+        return application
+
+    @staticmethod
+    def _check_open(task: Task, actor: Actor) -> None:
+        if task.state != TaskState.OPEN:
+            raise Conflict(N_("This task has already been completed."))
+        if task.assignee_id not in (None, actor.user_id):
+            raise Conflict(N_("Someone else has claimed this task."))
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)

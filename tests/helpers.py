@@ -1,0 +1,212 @@
+"""Test helpers: data factories and thin clients that read like the tests' intent."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import struct
+import uuid
+import zlib
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from stdnum.cn import uscc as stdnum_uscc
+from werkzeug.test import TestResponse
+
+from portal.extensions import db
+from portal.models import Organization, OrgType, Role, User
+from portal.services.accounts import AccountService, Registration
+from portal.services.actor import Actor
+
+PASSWORD = "Portal-Test-2026"
+_serial = itertools.count(1)
+
+
+def make_uscc(seed: int | None = None) -> str:
+    """A valid 18-character unified social credit code."""
+    number = next(_serial) if seed is None else seed
+    body = f"9143010{number:010d}"
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+def cinema_data(**overrides: Any) -> dict[str, Any]:
+    """Complete, valid cinema registration data (a cinema in Furong district, Changsha)."""
+    data: dict[str, Any] = {
+        "name": "星光影城",
+        "address": "湖南省长沙市芙蓉区五一大道100号",
+        "division_code": "430102",
+        "circuit": "湖南潇湘院线",
+        "halls": [{"name": "1号厅", "seats": 120}, {"name": "2号厅", "seats": 80}],
+        "contact_name": "张经理",
+        "contact_mobile": "13800138000",
+    }
+    data.update(overrides)
+    return data
+
+
+def minimal_pdf() -> bytes:
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+
+
+def minimal_png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x00")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+class Factory:
+    """Creates records through the real services, each in its own app context."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def applicant(
+        self, *, org_type: OrgType = OrgType.CINEMA, username: str | None = None
+    ) -> User:
+        username = username or f"applicant{uuid.uuid4().hex[:8]}"
+        with self.app.app_context():
+            user = AccountService(db.session).register_enterprise(
+                Registration(
+                    org_name=f"{username} 有限公司",
+                    uscc=make_uscc(),
+                    org_type=org_type,
+                    contact_name="联系人",
+                    mobile="13800138000",
+                    username=username,
+                    password=PASSWORD,
+                )
+            )
+            db.session.expunge_all()
+            return user
+
+    def colleague(self, user: User, username: str | None = None) -> User:
+        """A second user of ``user``'s organisation."""
+        with self.app.app_context():
+            org = db.session.get(Organization, user.organization_id)
+            created = AccountService(db.session).create_user(
+                username or f"colleague{uuid.uuid4().hex[:8]}",
+                PASSWORD,
+                role=Role.APPLICANT,
+                organization=org,
+            )
+            db.session.expunge_all()
+            return created
+
+    def staff(self, role: Role, scope: str = "", username: str | None = None) -> User:
+        with self.app.app_context():
+            user = AccountService(db.session).create_user(
+                username or f"{role.value}{uuid.uuid4().hex[:8]}",
+                PASSWORD,
+                role=role,
+                scope=scope,
+            )
+            db.session.expunge_all()
+            return user
+
+    def actor(self, user: User) -> Actor:
+        return Actor.of(user)
+
+
+class Api:
+    """JSON API calls with a bearer token, as an outside program makes them."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.token: str | None = None
+
+    def login(self, username: str, password: str = PASSWORD) -> Api:
+        response = self.client.post(
+            "/api/v1/tokens", json={"username": username, "password": password}
+        )
+        assert response.status_code == 201, response.get_json()
+        self.token = response.get_json()["token"]
+        return self
+
+    def as_user(self, user: User) -> Api:
+        """A new client signed in as ``user`` (sharing the app, not the token)."""
+        other = Api(self.client.application.test_client())
+        return other.login(user.username)
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def get(self, url: str) -> TestResponse:
+        return self.client.get(url, headers=self._headers())
+
+    def post(self, url: str, json: Any = None) -> TestResponse:
+        return self.client.post(url, json=json, headers=self._headers())
+
+    def patch(self, url: str, json: Any = None) -> TestResponse:
+        return self.client.patch(url, json=json, headers=self._headers())
+
+    def upload(
+        self, url: str, slot: str, content: bytes, filename: str = "file.pdf"
+    ) -> TestResponse:
+        return self.client.post(
+            url,
+            data={"slot": slot, "file": (io.BytesIO(content), filename)},
+            headers=self._headers(),
+            content_type="multipart/form-data",
+        )
+
+    # Conveniences for the cinema registration process.
+
+    def new_cinema_application(self, **overrides: Any) -> dict[str, Any]:
+        response = self.post(
+            "/api/v1/applications",
+            json={"process": "cinema_registration", "data": cinema_data(**overrides)},
+        )
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    def upload_licences(self, application_id: str) -> None:
+        for slot in ("business_licence", "screening_licence"):
+            response = self.upload(
+                f"/api/v1/applications/{application_id}/documents", slot, minimal_pdf()
+            )
+            assert response.status_code == 201, response.get_json()
+
+    def submitted_cinema_application(self, **overrides: Any) -> dict[str, Any]:
+        application = self.new_cinema_application(**overrides)
+        self.upload_licences(application["id"])
+        response = self.post(f"/api/v1/applications/{application['id']}/submit")
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def open_task(self, application_id: str) -> dict[str, Any]:
+        """The single open task of an application, as seen by this client."""
+        items = [
+            t for t in self.get("/api/v1/tasks").get_json()["items"]
+            if t["application_id"] == application_id
+        ]
+        assert len(items) == 1, items
+        return items[0]
+
+    def decide(self, application_id: str, decision: str, comment: str = "") -> TestResponse:
+        task = self.open_task(application_id)
+        return self.post(
+            f"/api/v1/tasks/{task['id']}/complete",
+            json={"data": {"decision": decision, "comment": comment}},
+        )
+
+
+class Auth:
+    """Signing in and out of the pages (flaskr's AuthActions)."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, username: str, password: str = PASSWORD) -> TestResponse:
+        return self.client.post(
+            "/auth/login", data={"username": username, "password": password}
+        )
+
+    def logout(self) -> TestResponse:
+        return self.client.post("/auth/logout")

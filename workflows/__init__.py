@@ -1,0 +1,10 @@
+"""The workflow engine wrapper around SpiffWorkflow, and the BPMN files.
+
+Nothing here imports Flask or the portal: ``model`` compiles and validates
+BPMN, ``instance`` runs one process, ``sandbox`` evaluates conditions and
+scripts safely, ``services`` dispatches service tasks to registered code.
+"""
+
+from pathlib import Path
+
+BPMN_DIR = Path(__file__).parent / "bpmn"

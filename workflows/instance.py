@@ -1,0 +1,139 @@
+"""One running process: start, load, advance, complete a task, dump.
+
+:class:`ProcessInstance` wraps a SpiffWorkflow ``BpmnWorkflow``. It knows
+nothing about databases or the web: the caller stores :meth:`dump` output and
+projects :meth:`open_tasks` wherever it likes, inside its own transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from workflows.errors import EngineFailure, TaskNotOpen
+from workflows.model import SERIALIZER, ProcessModel, UserTaskInfo
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    """A user task waiting for someone."""
+
+    id: uuid.UUID
+    info: UserTaskInfo
+
+
+class ProcessInstance:
+    """A process instance of one :class:`ProcessModel`."""
+
+    def __init__(self, model: ProcessModel, workflow: BpmnWorkflow) -> None:
+        self.model = model
+        self._workflow = workflow
+
+    @classmethod
+    def start(
+        cls, model: ProcessModel, script_engine: PythonScriptEngine, data: Mapping[str, Any]
+    ) -> ProcessInstance:
+        """Create an instance with initial ``data`` and run it to its first wait.
+
+        :raise EngineFailure: a script or service failed on the way.
+        """
+        spec, subprocess_specs = model.workflow_spec()
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
+        workflow.data.update(data)
+        workflow.task_tree.data.update(data)
+        instance = cls(model, workflow)
+        instance._advance()
+        return instance
+
+    @classmethod
+    def load(
+        cls, model: ProcessModel, state: str, script_engine: PythonScriptEngine
+    ) -> ProcessInstance:
+        """Restore an instance from :meth:`dump` output, joined with its model's spec."""
+        dct = json.loads(state)
+        dct.update(json.loads(model.spec_json))
+        SERIALIZER.migrate(dct)
+        workflow = SERIALIZER.from_dict(dct)
+        workflow.script_engine = script_engine
+        return cls(model, workflow)
+
+    def dump(self) -> str:
+        """The instance's state as JSON, without the process spec."""
+        dct = SERIALIZER.to_dict(self._workflow)
+        dct.pop("spec")
+        dct.pop("subprocess_specs")
+        dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
+        return json.dumps(dct, ensure_ascii=False, cls=SERIALIZER._encoder_cls)
+
+    def open_tasks(self) -> list[OpenTask]:
+        """User tasks ready to be completed, in the order the engine lists them."""
+        return [
+            OpenTask(id=task.id, info=self.model.user_tasks[task.task_spec.bpmn_id])
+            for task in self._workflow.get_tasks(state=TaskState.READY)
+            if isinstance(task.task_spec, UserTask)
+        ]
+
+    def complete(self, task_id: uuid.UUID, data: Mapping[str, Any]) -> None:
+        """Complete a ready user task with ``data`` and run to the next wait.
+
+        :raise TaskNotOpen: no such task, or it is not ready.
+        :raise EngineFailure: a script or service failed on the way.
+        """
+        task = self._workflow.get_task_from_id(task_id) if self._has_task(task_id) else None
+        if task is None or task.state != TaskState.READY or not isinstance(
+            task.task_spec, UserTask
+        ):
+            raise TaskNotOpen(str(task_id))
+        task.data.update(data)
+        task.run()
+        self._advance()
+
+    def cancel(self) -> None:
+        """End the instance now (withdrawal)."""
+        self._workflow.cancel()
+
+    @property
+    def is_completed(self) -> bool:
+        return bool(self._workflow.completed)
+
+    @property
+    def end_status(self) -> str | None:
+        """The status named by the end event reached, once completed."""
+        ends = [
+            task
+            for task in self._workflow.get_tasks(state=TaskState.COMPLETED)
+            if isinstance(task.task_spec, EndEvent)
+        ]
+        if not ends:
+            return None
+        last = max(ends, key=lambda t: t.last_state_change)
+        return self.model.end_statuses.get(last.task_spec.bpmn_id)
+
+    def service_results(self) -> dict[str, Any]:
+        """Result variables of completed service tasks, by variable name."""
+        results: dict[str, Any] = {}
+        for task in self._workflow.get_tasks(state=TaskState.COMPLETED):
+            spec = task.task_spec
+            if isinstance(spec, ServiceTask) and spec.result_variable in task.data:
+                results[spec.result_variable] = task.data[spec.result_variable]
+        return results
+
+    def _has_task(self, task_id: uuid.UUID) -> bool:
+        return task_id in self._workflow.tasks
+
+    def _advance(self) -> None:
+        try:
+            self._workflow.do_engine_steps()
+        except SpiffWorkflowException as exc:
+            raise EngineFailure(str(exc)) from exc

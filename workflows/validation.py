@@ -1,0 +1,233 @@
+"""Validation of uploaded BPMN: every problem, with element id and line.
+
+A process definition is refused when any of these fails: XML well-formedness
+(no DOCTYPE: entities are an attack surface and BPMN needs none), the BPMN 2.0
+and SpiffWorkflow XSDs, SpiffWorkflow's own parser, and the portal's rules:
+lanes and tasks name known roles, user tasks name known forms, service tasks
+name registered services, end events say how the application ends, and every
+condition, script and timer expression compiles under the sandbox policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from workflows.errors import Problem
+from workflows.sandbox import check_expression, check_script
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN_NS, "spiff": SPIFF_NS}
+
+_SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What a definition may refer to: the portal's roles, forms and services."""
+
+    roles: frozenset[str]
+    forms: frozenset[str]
+    services: frozenset[str]
+    task_statuses: frozenset[str]
+    end_statuses: frozenset[str]
+    applicant_role: str = "applicant"
+
+
+def parse_xml(bpmn: bytes) -> etree._ElementTree:
+    """Parse BPMN bytes safely.
+
+    :raise etree.XMLSyntaxError: not well-formed.
+    :raise ValueError: the document declares a DOCTYPE.
+    """
+    tree = etree.ElementTree(etree.fromstring(bpmn, parser=_SAFE_PARSER))
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise ValueError("DOCTYPE declarations are not allowed in BPMN files")
+    return tree
+
+
+def read_properties(element: etree._Element) -> dict[str, str]:
+    """The ``spiffworkflow:property`` name/value pairs directly on an element."""
+    props = element.xpath(
+        "./bpmn:extensionElements/spiff:properties/spiff:property", namespaces=NS
+    )
+    return {p.get("name"): p.get("value", "") for p in props if p.get("name")}
+
+
+def validate_bpmn(bpmn: bytes, rules: Rules) -> list[Problem]:
+    """Every problem found in ``bpmn``; an empty list means it can be used."""
+    try:
+        tree = parse_xml(bpmn)
+    except etree.XMLSyntaxError as exc:
+        return [Problem(f"Not well-formed XML: {exc.msg}", line=exc.lineno)]
+    except ValueError as exc:
+        return [Problem(str(exc))]
+
+    problems = _schema_problems(tree)
+    if problems:
+        return problems
+
+    parser = SpiffBpmnParser()
+    try:
+        parser.add_bpmn_xml(tree, filename="process.bpmn")
+        process_ids = parser.get_process_ids()
+        for process_id in process_ids:
+            parser.get_spec(process_id)
+    except ValidationException as exc:
+        line = exc.line_number if isinstance(exc.line_number, int) else None
+        return [Problem(str(exc.args[0] if exc.args else exc), exc.id or None, line)]
+
+    if len(process_ids) != 1:
+        return [Problem(f"Expected exactly one executable process, found {len(process_ids)}")]
+    (process,) = tree.xpath("//bpmn:process[@id=$id]", namespaces=NS, id=process_ids[0])
+    return list(_rule_problems(process, rules))
+
+
+def _schema_problems(tree: etree._ElementTree) -> list[Problem]:
+    VALIDATOR.preprocess(tree)
+    schema = VALIDATOR.validator
+    if schema.validate(tree):
+        return []
+    return [Problem(f"Schema: {error.message}", line=error.line) for error in schema.error_log]
+
+
+def _rule_problems(process: etree._Element, rules: Rules) -> Iterable[Problem]:
+    lanes = _lanes(process)
+    for lane_id, (name, line) in lanes.items():
+        if name not in rules.roles:
+            yield Problem(f"Lane name '{name}' is not a known role", lane_id, line)
+    yield from _user_task_problems(process, rules)
+    yield from _service_task_problems(process, rules)
+    yield from _end_event_problems(process, rules)
+    yield from _expression_problems(process)
+    yield from _start_problems(process, rules)
+
+
+def _lanes(process: etree._Element) -> dict[str, tuple[str, int]]:
+    return {
+        lane.get("id"): (lane.get("name", ""), lane.sourceline)
+        for lane in process.xpath(".//bpmn:lane", namespaces=NS)
+    }
+
+
+def _lane_of(process: etree._Element, element_id: str) -> str | None:
+    lanes = process.xpath(
+        ".//bpmn:lane[bpmn:flowNodeRef[normalize-space(text())=$id]]", namespaces=NS, id=element_id
+    )
+    return lanes[0].get("name") if lanes else None
+
+
+def _role_of(process: etree._Element, task: etree._Element) -> str | None:
+    return read_properties(task).get("role") or _lane_of(process, task.get("id"))
+
+
+def _user_task_problems(process: etree._Element, rules: Rules) -> Iterable[Problem]:
+    for task in process.xpath(".//bpmn:userTask", namespaces=NS):
+        task_id, line = task.get("id"), task.sourceline
+        props = read_properties(task)
+        role = _role_of(process, task)
+        if not role:
+            yield Problem("User task is in no lane and has no 'role' property", task_id, line)
+        elif role not in rules.roles:
+            yield Problem(f"Unknown role '{role}'", task_id, line)
+        form = props.get("form")
+        if not form:
+            yield Problem("User task has no 'form' property", task_id, line)
+        elif form not in rules.forms:
+            yield Problem(f"Unknown form '{form}'", task_id, line)
+        status = props.get("status")
+        if status is not None and status not in rules.task_statuses:
+            yield Problem(f"Unknown status '{status}'", task_id, line)
+
+
+def _service_task_problems(process: etree._Element, rules: Rules) -> Iterable[Problem]:
+    for task in process.xpath(".//bpmn:serviceTask", namespaces=NS):
+        task_id, line = task.get("id"), task.sourceline
+        operators = task.xpath("./bpmn:extensionElements/spiff:serviceTaskOperator", namespaces=NS)
+        if not operators:
+            yield Problem("Service task names no service", task_id, line)
+            continue
+        name = operators[0].get("id")
+        if name not in rules.services:
+            yield Problem(f"Unknown service '{name}'", task_id, line)
+        for param in operators[0].xpath(".//spiff:parameter", namespaces=NS):
+            for message in check_expression(param.get("value", "")):
+                yield Problem(f"Parameter '{param.get('id')}': {message}", task_id, line)
+
+
+def _end_event_problems(process: etree._Element, rules: Rules) -> Iterable[Problem]:
+    for event in process.xpath("./bpmn:endEvent", namespaces=NS):
+        status = read_properties(event).get("status")
+        if status not in rules.end_statuses:
+            yield Problem(
+                f"End event must have a 'status' property, one of "
+                f"{', '.join(sorted(rules.end_statuses))}",
+                event.get("id"),
+                event.sourceline,
+            )
+
+
+def _expression_problems(process: etree._Element) -> Iterable[Problem]:
+    checks = [
+        (".//bpmn:conditionExpression", check_expression, "Condition"),
+        (".//bpmn:timeDate", check_expression, "Timer"),
+        (".//bpmn:timeDuration", check_expression, "Timer"),
+        (".//bpmn:timeCycle", check_expression, "Timer"),
+        (".//bpmn:scriptTask/bpmn:script", check_script, "Script"),
+        (".//spiff:preScript", check_script, "Pre-script"),
+        (".//spiff:postScript", check_script, "Post-script"),
+    ]
+    for xpath, check, label in checks:
+        for node in process.xpath(xpath, namespaces=NS):
+            owner = _owner_id(node)
+            for message in check((node.text or "").strip()):
+                yield Problem(f"{label}: {message}", owner, node.sourceline)
+
+
+def _owner_id(node: etree._Element) -> str | None:
+    while node is not None:
+        if node.get("id"):
+            return node.get("id")
+        node = node.getparent()
+    return None
+
+
+def _start_problems(process: etree._Element, rules: Rules) -> Iterable[Problem]:
+    """The first user task after the start event is the applicant's form."""
+    starts = process.xpath("./bpmn:startEvent", namespaces=NS)
+    if len(starts) != 1:
+        yield Problem(f"Expected exactly one start event, found {len(starts)}", process.get("id"))
+        return
+    first = _first_user_task(process, starts[0].get("id"))
+    if first is None:
+        yield Problem("No user task follows the start event", starts[0].get("id"))
+    elif _role_of(process, first) != rules.applicant_role:
+        yield Problem(
+            f"The first user task must belong to the '{rules.applicant_role}' lane: "
+            "it is the application form",
+            first.get("id"),
+            first.sourceline,
+        )
+
+
+def _first_user_task(process: etree._Element, start_id: str) -> etree._Element | None:
+    by_id = {el.get("id"): el for el in process.iter() if el.get("id")}
+    queue, seen = [start_id], set()
+    while queue:
+        current = queue.pop(0)
+        if current in seen or current not in by_id:
+            continue
+        seen.add(current)
+        element = by_id[current]
+        if etree.QName(element).localname == "userTask":
+            return element
+        flows = process.xpath("./bpmn:sequenceFlow[@sourceRef=$id]", namespaces=NS, id=current)
+        queue.extend(flow.get("targetRef") for flow in flows)
+    return None
