@@ -17,8 +17,18 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import cli, errors, security
+from portal.admin import bp as admin_bp
+from portal.api import bp as api_bp
+from portal.applicant import bp as applicant_bp
+from portal.auth import bp as auth_bp
 from portal.config import Settings
 from portal.extensions import babel, csrf, db, documents, limiter, login_manager, select_locale
+from portal.i18n import N_
+from portal.models import User
+from portal.public import bp as public_bp
+from portal.review import bp as review_bp
+from portal.services.definitions import DefinitionService
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +57,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     _init_login(app)
 
-    from portal import cli, errors, security
-    from portal.admin import bp as admin_bp
-    from portal.api import bp as api_bp
-    from portal.applicant import bp as applicant_bp
-    from portal.auth import bp as auth_bp
-    from portal.public import bp as public_bp
-    from portal.review import bp as review_bp
-
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
@@ -68,9 +70,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from portal.i18n import N_
-    from portal.models import User
-
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = N_("Please sign in to continue.")
@@ -84,8 +83,6 @@ def _init_login(app: Flask) -> None:
 
 def _publish_shipped_definitions() -> None:
     """Publish new versions of ``workflows/bpmn/*.bpmn`` once the schema exists."""
-    from portal.services.definitions import DefinitionService
-
     if not sa.inspect(db.engine).has_table("process_definitions"):
         log.info("database not migrated yet; run `flask --app wsgi db upgrade`")
         return

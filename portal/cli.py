@@ -6,12 +6,13 @@ import os
 
 import click
 from alembic import command
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from forms.divisions import normalize_scope
 from portal import migrations
-from portal.extensions import db
+from portal.demo import DEMO_PASSWORD, seed
+from portal.extensions import db, documents
 from portal.models import Organization, Role
 from portal.services.accounts import AccountService
 from portal.services.definitions import DefinitionService
@@ -95,12 +96,14 @@ def create_user(
 
 
 @click.command("seed-demo")
-def seed_demo() -> None:
+@click.option("--force", is_flag=True, help="Allow it in production (demo passwords!).")
+def seed_demo(force: bool) -> None:
     """Load demo organisations, users of every role and sample applications."""
-    from portal.demo import seed
-
-    for line in seed(db.session):
-        click.echo(line)
+    if current_app.config["PORTAL_ENV"] == "production" and not force:
+        raise click.ClickException("demo accounts share one known password; not in production")
+    for line in seed(db.session, documents.store):
+        click.echo(f"  {line}")
+    click.echo(f"Demo data ready. Every demo account's password is {DEMO_PASSWORD}")
 
 
 def init_app(app: Flask) -> None:

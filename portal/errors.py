@@ -22,15 +22,20 @@ def _http_error(exc: HTTPException) -> tuple[Response | str, int]:
     if _wants_json():
         code = (exc.name or "error").lower().replace(" ", "_")
         return jsonify({"error": {"code": code, "message": exc.description}}), status
-    return render_template("errors/error.html", status=status, title=exc.name,
-                           message=exc.description), status
+    return render_template(
+        "errors/error.html", status=status, title=exc.name, message=exc.description
+    ), status
 
 
 def _service_error(exc: ServiceError) -> tuple[Response | str, int]:
     if _wants_json():
         return jsonify({"error": {"code": exc.code, "message": gettext(exc.message)}}), exc.status
-    return render_template("errors/error.html", status=exc.status, title=None,
-                           message=gettext(exc.message, **exc.params)), exc.status
+    return render_template(
+        "errors/error.html",
+        status=exc.status,
+        title=None,
+        message=gettext(exc.message, **exc.params),
+    ), exc.status
 
 
 def _unexpected(exc: Exception) -> tuple[Response | str, int]:

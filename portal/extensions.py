@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.db import create_db_engine, make_session_factory
-from storage import DocumentStore, create_store
+from storage import DocumentStore, S3DocumentStore, create_store
 
 LANGUAGES = ("zh_CN", "en")
 
@@ -29,8 +29,6 @@ class Database:
 
     @staticmethod
     def _state() -> tuple[Engine, sessionmaker[Session]]:
-        from flask import current_app
-
         return current_app.extensions["portal.db"]  # type: ignore[no-any-return]
 
     @property
@@ -54,12 +52,13 @@ class Documents:
     """The document store chosen by configuration (folder or MinIO)."""
 
     def init_app(self, app: Flask) -> None:
-        app.extensions["portal.store"] = create_store(app.config)
+        store = create_store(app.config)
+        if isinstance(store, S3DocumentStore):
+            store.ensure_bucket()
+        app.extensions["portal.store"] = store
 
     @property
     def store(self) -> DocumentStore:
-        from flask import current_app
-
         return current_app.extensions["portal.store"]  # type: ignore[no-any-return]
 
 
@@ -69,8 +68,6 @@ def select_locale() -> str:
     Pages follow the language switch (kept in the session); API clients may
     ask with ``Accept-Language``.
     """
-    from flask import session
-
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return str(chosen)

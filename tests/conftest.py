@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.db import Base, create_db_engine
+from portal.extensions import db
 from portal.migrations import upgrade
 from tests.helpers import Api, Auth, Factory
 
@@ -94,8 +95,6 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     application = create_app(app_config)
     yield application
-    from portal.extensions import db
-
     with application.app_context():
         db.engine.dispose()
 

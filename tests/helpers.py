@@ -54,11 +54,15 @@ def minimal_pdf() -> bytes:
 
 def minimal_png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
     pixels = zlib.compress(b"\x00\x00")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 class Factory:
@@ -67,9 +71,7 @@ class Factory:
     def __init__(self, app: Flask) -> None:
         self.app = app
 
-    def applicant(
-        self, *, org_type: OrgType = OrgType.CINEMA, username: str | None = None
-    ) -> User:
+    def applicant(self, *, org_type: OrgType = OrgType.CINEMA, username: str | None = None) -> User:
         username = username or f"applicant{uuid.uuid4().hex[:8]}"
         with self.app.app_context():
             user = AccountService(db.session).register_enterprise(
@@ -183,7 +185,8 @@ class Api:
     def open_task(self, application_id: str) -> dict[str, Any]:
         """The single open task of an application, as seen by this client."""
         items = [
-            t for t in self.get("/api/v1/tasks").get_json()["items"]
+            t
+            for t in self.get("/api/v1/tasks").get_json()["items"]
             if t["application_id"] == application_id
         ]
         assert len(items) == 1, items
@@ -204,9 +207,7 @@ class Auth:
         self.client = client
 
     def login(self, username: str, password: str = PASSWORD) -> TestResponse:
-        return self.client.post(
-            "/auth/login", data={"username": username, "password": password}
-        )
+        return self.client.post("/auth/login", data={"username": username, "password": password})
 
     def logout(self) -> TestResponse:
         return self.client.post("/auth/logout")

@@ -15,10 +15,10 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
-from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from SpiffWorkflow.util.task import TaskState
 
 from workflows.errors import EngineFailure, TaskNotOpen
@@ -91,8 +91,10 @@ class ProcessInstance:
         :raise EngineFailure: a script or service failed on the way.
         """
         task = self._workflow.get_task_from_id(task_id) if self._has_task(task_id) else None
-        if task is None or task.state != TaskState.READY or not isinstance(
-            task.task_spec, UserTask
+        if (
+            task is None
+            or task.state != TaskState.READY
+            or not isinstance(task.task_spec, UserTask)
         ):
             raise TaskNotOpen(str(task_id))
         task.data.update(data)

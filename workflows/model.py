@@ -83,7 +83,12 @@ class ProcessModel:
             "properties": dict(self.properties),
             "start_task": self.start_task,
             "user_tasks": {
-                k: {"name": t.name, "role": t.role, "form": t.form, "properties": dict(t.properties)}
+                k: {
+                    "name": t.name,
+                    "role": t.role,
+                    "form": t.form,
+                    "properties": dict(t.properties),
+                }
                 for k, t in self.user_tasks.items()
             },
             "end_statuses": dict(self.end_statuses),

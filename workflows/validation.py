@@ -55,9 +55,7 @@ def parse_xml(bpmn: bytes) -> etree._ElementTree:
 
 def read_properties(element: etree._Element) -> dict[str, str]:
     """The ``spiffworkflow:property`` name/value pairs directly on an element."""
-    props = element.xpath(
-        "./bpmn:extensionElements/spiff:properties/spiff:property", namespaces=NS
-    )
+    props = element.xpath("./bpmn:extensionElements/spiff:properties/spiff:property", namespaces=NS)
     return {p.get("name"): p.get("value", "") for p in props if p.get("name")}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request, send_file
+from flask import Blueprint, Response, jsonify, send_file
 
 from portal.api.common import actor, json_body, object_field, parse_id, signed_in, upload_fields
 from portal.api.serializers import application_json, application_summary_json, document_json
@@ -80,7 +80,12 @@ def withdraw_application(application_id: str) -> Response:
 def upload_document(application_id: str) -> tuple[Response, int]:
     slot, upload = upload_fields()
     document = DocumentService(db.session, documents.store).upload_to_application(
-        actor(), parse_id(application_id), slot, upload.filename or "", upload.mimetype, upload.stream
+        actor(),
+        parse_id(application_id),
+        slot_key=slot,
+        filename=upload.filename or "",
+        declared_type=upload.mimetype,
+        stream=upload.stream,
     )
     return jsonify(document_json(document)), 201
 

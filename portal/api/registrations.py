@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from portal.api.common import json_body
 from portal.api.serializers import organization_json, user_json
 from portal.extensions import db, limiter
+from portal.models import Organization
 from portal.services.accounts import AccountService, Registration
 
 bp = Blueprint("registrations", __name__)
@@ -20,5 +21,5 @@ def register() -> tuple[Response, int]:
     values = {key: payload.get(key) for key in FIELDS}
     form = Registration(**{k: v if isinstance(v, str) else "" for k, v in values.items()})
     user = AccountService(db.session).register_enterprise(form, ip=request.remote_addr)
-    assert user.organization is not None
-    return jsonify({"user": user_json(user), "organization": organization_json(user.organization)}), 201
+    organization = db.session.get(Organization, user.organization_id)
+    return jsonify({"user": user_json(user), "organization": organization_json(organization)}), 201

@@ -57,9 +57,9 @@ def task_json(task: Task) -> dict[str, Any]:
         "application_number": application.number,
         "process": application.process_key,
         "name": task.name,
-        "name_en": model_of(application.definition).user_tasks[task.spec_id].properties.get(
-            "name_en"
-        ),
+        "name_en": model_of(application.definition)
+        .user_tasks[task.spec_id]
+        .properties.get("name_en"),
         "role": task.role,
         "scope": task.scope,
         "form": task.form_key,

@@ -56,6 +56,11 @@ def complete_task(task_id: str) -> Response:
 def upload_task_document(task_id: str) -> tuple[Response, int]:
     slot, upload = upload_fields()
     document = DocumentService(db.session, documents.store).upload_to_task(
-        actor(), parse_id(task_id), slot, upload.filename or "", upload.mimetype, upload.stream
+        actor(),
+        parse_id(task_id),
+        slot_key=slot,
+        filename=upload.filename or "",
+        declared_type=upload.mimetype,
+        stream=upload.stream,
     )
     return jsonify(document_json(document)), 201

@@ -19,9 +19,7 @@ class Document(Base):
     __table_args__ = (sa.UniqueConstraint("application_id", "slot", "version"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    application_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("applications.id"), index=True
-    )
+    application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id"), index=True)
     task_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("tasks.id"))
     slot: Mapped[str] = mapped_column(sa.String(100))
     version: Mapped[int]

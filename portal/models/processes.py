@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, enum_type, JSONType, utcnow
+from portal.db import Base, JSONType, enum_type, utcnow
 from portal.models.accounts import Organization, User
 from portal.models.enums import ApplicationStatus, Role, TaskState
 
@@ -51,9 +51,7 @@ class Application(Base):
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     number: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
-    status: Mapped[ApplicationStatus] = mapped_column(
-        enum_type(ApplicationStatus, 16), index=True
-    )
+    status: Mapped[ApplicationStatus] = mapped_column(enum_type(ApplicationStatus, 16), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     result: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     division_code: Mapped[str | None] = mapped_column(sa.String(6), index=True)
@@ -87,18 +85,14 @@ class Task(Base):
     __table_args__ = (sa.Index("ix_tasks_inbox", "state", "role", "scope"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    application_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("applications.id"), index=True
-    )
+    application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id"), index=True)
     spec_id: Mapped[str] = mapped_column(sa.String(100))
     name: Mapped[str] = mapped_column(sa.String(200))
     form_key: Mapped[str] = mapped_column(sa.String(100))
     role: Mapped[Role] = mapped_column(enum_type(Role, 32))
     scope: Mapped[str] = mapped_column(sa.String(6), default="")
     organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
-    state: Mapped[TaskState] = mapped_column(
-        enum_type(TaskState, 16), default=TaskState.OPEN
-    )
+    state: Mapped[TaskState] = mapped_column(enum_type(TaskState, 16), default=TaskState.OPEN)
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]

@@ -18,9 +18,7 @@ from portal.services.actor import Actor
 def task_filter(actor: Actor) -> ColumnElement[bool]:
     """Tasks ``actor`` may see and act on."""
     if actor.role is Role.APPLICANT:
-        return sa.and_(
-            Task.role == Role.APPLICANT, Task.organization_id == actor.organization_id
-        )
+        return sa.and_(Task.role == Role.APPLICANT, Task.organization_id == actor.organization_id)
     if actor.role is Role.ADMIN:
         return sa.false()
     return sa.and_(Task.role == actor.role, Task.scope.startswith(actor.scope, autoescape=True))

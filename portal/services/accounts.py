@@ -71,9 +71,7 @@ class AccountService:
         if self.session.scalar(sa.select(Organization.id).where(Organization.uscc == uscc)):
             raise Conflict(N_("This unified social credit code is already registered."))
         self._ensure_username_free(form.username)
-        org = Organization(
-            name=form.org_name.strip(), uscc=uscc, org_type=OrgType(form.org_type)
-        )
+        org = Organization(name=form.org_name.strip(), uscc=uscc, org_type=OrgType(form.org_type))
         user = User(
             username=form.username,
             password_hash=hash_password(form.password),
@@ -167,15 +165,15 @@ class AccountService:
         """A new bearer token for ``user``; only its hash is stored."""
         token = secrets.token_urlsafe(32)
         expires_at = utcnow() + self.token_ttl
-        self.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=expires_at))
+        self.session.add(
+            ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=expires_at)
+        )
         self.session.commit()
         return IssuedToken(token=token, expires_at=expires_at)
 
     def user_for_token(self, token: str) -> User | None:
         """The active user owning an unexpired, unrevoked ``token``, else None."""
-        row = self.session.scalar(
-            sa.select(ApiToken).where(ApiToken.token_hash == _digest(token))
-        )
+        row = self.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(token)))
         if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
             return None
         return row.user if row.user.active else None

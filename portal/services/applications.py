@@ -123,7 +123,8 @@ class ApplicationService:
         definition = self.startable_one(actor, process_key)
         form = form_of(definition, model_of(definition).start_form)
         clean = _clean(form, data, draft=True)
-        assert actor.organization_id is not None  # startable() admits applicants only
+        if actor.organization_id is None:  # startable() admits applicants only
+            raise NotFound(N_("Unknown process."))
         application = Application(
             id=uuid.uuid4(),
             definition=definition,

@@ -25,9 +25,8 @@ from portal.services.errors import Conflict, Forbidden, Invalid, NotFound, TooLa
 from portal.services.runtime import Runtime
 from portal.services.tasks import TaskService
 from portal.services.transactions import transactional
-from storage import DocumentStore, StoredObject, allowed_types, ingest, new_key
+from storage import DocumentStore, StoredObject, WrongType, allowed_types, ingest, new_key
 from storage import TooLarge as StoreTooLarge
-from storage import WrongType
 
 MAX_FILENAME = 255
 
@@ -43,6 +42,7 @@ class DocumentService:
         self,
         actor: Actor,
         application_id: uuid.UUID,
+        *,
         slot_key: str,
         filename: str,
         declared_type: str | None,
@@ -66,13 +66,22 @@ class DocumentService:
         stored = self._store(slot, filename, stream)
         application = self.runtime.lock(application_id)
         _require_editable(application)
-        return self._record(actor, application, None, slot, filename, declared_type, stored)
+        return self._record(
+            actor,
+            application=application,
+            task=None,
+            slot=slot,
+            filename=filename,
+            declared_type=declared_type,
+            stored=stored,
+        )
 
     @transactional
     def upload_to_task(
         self,
         actor: Actor,
         task_id: uuid.UUID,
+        *,
         slot_key: str,
         filename: str,
         declared_type: str | None,
@@ -93,7 +102,15 @@ class DocumentService:
         application = self.runtime.lock(task.application_id)
         self.session.refresh(task)
         _require_open(task, actor)
-        return self._record(actor, application, task, slot, filename, declared_type, stored)
+        return self._record(
+            actor,
+            application=application,
+            task=task,
+            slot=slot,
+            filename=filename,
+            declared_type=declared_type,
+            stored=stored,
+        )
 
     def get(self, actor: Actor, document_id: uuid.UUID) -> Document:
         """A document whose application ``actor`` may see.
@@ -132,6 +149,7 @@ class DocumentService:
     def _record(
         self,
         actor: Actor,
+        *,
         application: Application,
         task: Task | None,
         slot: DocumentSlot,

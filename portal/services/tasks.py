@@ -35,9 +35,7 @@ class TaskService:
                 sa.select(Task)
                 .options(joinedload(Task.application))
                 .where(Task.state == TaskState.OPEN, task_filter(actor))
-                .order_by(
-                    Task.due_at.is_(None), Task.due_at, Task.created_at.desc()
-                )
+                .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at.desc())
             )
         )
 
@@ -99,7 +97,10 @@ class TaskService:
         application = self.runtime.lock(task.application_id)
         self.session.refresh(task)
         self._check_open(task, actor)
-        if task.role is Role.APPLICANT and task.form_key == model_of(application.definition).start_form:
+        if (
+            task.role is Role.APPLICANT
+            and task.form_key == model_of(application.definition).start_form
+        ):
             return self._submit_through_task(actor, application, data)
         form = self.form(task)
         if not isinstance(data, Mapping):

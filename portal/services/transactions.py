@@ -40,12 +40,12 @@ def transactional(
             self.session.commit()
         except StaleDataError as exc:
             self.session.rollback()
-            raise Conflict(N_("Someone else changed this at the same moment. Reload and retry.")) from exc
+            raise Conflict(
+                N_("Someone else changed this at the same moment. Reload and retry.")
+            ) from exc
         except BaseException:
             self.session.rollback()
             raise
         return result
 
     return wrapper
-
-

@@ -1,0 +1,191 @@
+"""Demo data: organisations, a user of every role, and sample applications.
+
+Loaded by ``flask --app wsgi seed-demo`` (and ``make run``). Idempotent: what
+exists is left alone. Every demo account shares :data:`DEMO_PASSWORD`, so
+the command refuses to run in production.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.models import Application, OrgType, Role, User
+from portal.services.accounts import AccountService, Registration
+from portal.services.actor import Actor
+from portal.services.applications import ApplicationService
+from portal.services.documents import DocumentService
+from portal.services.tasks import TaskService
+from storage import DocumentStore
+
+DEMO_PASSWORD = "Demo-Portal-2026"  # noqa: S105 - published in the README, refused in production
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    username: str
+    name: str
+    role: Role
+    scope: str = ""
+
+
+@dataclass(frozen=True)
+class DemoEnterprise:
+    username: str
+    contact: str
+    org_name: str
+    uscc: str
+    org_type: OrgType
+
+
+STAFF = (
+    DemoStaff("admin", "系统管理员", Role.ADMIN),
+    DemoStaff("national", "电影资金办审核员", Role.NATIONAL_REVIEWER),
+    DemoStaff("institute", "电影技术质量检测所", Role.TESTING_INSTITUTE),
+    DemoStaff("hunan", "湖南省电影局审核员", Role.PROVINCIAL_REVIEWER, "43"),
+    DemoStaff("beijing", "北京市电影局审核员", Role.PROVINCIAL_REVIEWER, "11"),
+    DemoStaff("furong", "长沙市芙蓉区电影主管部门", Role.COUNTY_REVIEWER, "430102"),
+    DemoStaff("hunan_culture", "湖南省文化和旅游厅", Role.CULTURE_REVIEWER, "43"),
+    DemoStaff("hunan_union", "湖南省总工会", Role.UNION_REVIEWER, "43"),
+    DemoStaff("hunan_film_bureau", "湖南省电影局", Role.FILM_BUREAU_REVIEWER, "43"),
+    DemoStaff("hunan_association", "湖南省电影行业协会", Role.ASSOCIATION_REVIEWER, "43"),
+    DemoStaff("zhengzhou", "郑州市文广新局", Role.CITY_REVIEWER, "4101"),
+    DemoStaff("jinshui", "郑州市金水区文化主管部门", Role.DISTRICT_REVIEWER, "410105"),
+)
+
+ENTERPRISES = (
+    DemoEnterprise(
+        "cinema", "张经理", "长沙星光影城有限公司", "91430102MA4L00001F", OrgType.CINEMA
+    ),
+    DemoEnterprise(
+        "vendor", "李工", "北京云票软件有限公司", "91110108MA01000010", OrgType.TICKETING_VENDOR
+    ),
+    DemoEnterprise(
+        "agent", "王经理", "上海快票网络科技有限公司", "91310115MA1K000016", OrgType.TICKET_AGENT
+    ),
+    DemoEnterprise(
+        "netculture",
+        "赵主管",
+        "湖南云上演艺文化有限公司",
+        "91430100MA4L00001J",
+        OrgType.INTERNET_CULTURE,
+    ),
+    DemoEnterprise(
+        "payment", "钱经理", "湖南惠民支付有限公司", "91430100MA4L00002M", OrgType.PAYMENT_PLATFORM
+    ),
+    DemoEnterprise(
+        "bookstore",
+        "孙店长",
+        "郑州书香文化有限公司",
+        "91410105MA4000001Y",
+        OrgType.CULTURAL_ENTERPRISE,
+    ),
+)
+
+SAMPLE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def seed(session: Session, store: DocumentStore) -> Iterator[str]:
+    """Create what is missing and say what was done, line by line."""
+    accounts = AccountService(session)
+    for staff in STAFF:
+        if _user(session, staff.username) is None:
+            accounts.create_user(
+                staff.username,
+                DEMO_PASSWORD,
+                role=staff.role,
+                scope=staff.scope,
+                display_name=staff.name,
+            )
+            yield f"user {staff.username} ({staff.role.value} {staff.scope})".rstrip()
+    for enterprise in ENTERPRISES:
+        if _user(session, enterprise.username) is None:
+            accounts.register_enterprise(
+                Registration(
+                    org_name=enterprise.org_name,
+                    uscc=enterprise.uscc,
+                    org_type=enterprise.org_type,
+                    contact_name=enterprise.contact,
+                    mobile="13800138000",
+                    username=enterprise.username,
+                    password=DEMO_PASSWORD,
+                )
+            )
+            yield f"user {enterprise.username} ({enterprise.org_name})"
+    yield from _sample_cinema_registrations(session, store)
+
+
+def _sample_cinema_registrations(session: Session, store: DocumentStore) -> Iterator[str]:
+    cinema = _user(session, "cinema")
+    hunan = _user(session, "hunan")
+    if cinema is None or hunan is None:  # created just before; absent only if renamed
+        return
+    has_applications = session.scalar(
+        sa.select(sa.func.count(Application.id)).where(
+            Application.organization_id == cinema.organization_id
+        )
+    )
+    if has_applications:
+        return
+    applicant, reviewer = Actor.of(cinema), Actor.of(hunan)
+    applications = ApplicationService(session)
+    documents = DocumentService(session, store)
+
+    draft = applications.create(applicant, "cinema_registration", {"name": "星光影城（梅溪湖店）"})
+    yield f"draft cinema registration {draft.id}"
+
+    waiting = _complete_application(
+        applications, documents, applicant, "星光影城（五一广场店）", "430102"
+    )
+    yield f"cinema registration {waiting.number} waiting for the Hunan review"
+
+    approved = _complete_application(
+        applications, documents, applicant, "星光影城（万达店）", "430103"
+    )
+    task = applications.open_tasks(approved)[0]
+    TaskService(session).complete(reviewer, task.id, {"decision": "approve", "comment": "材料齐全"})
+    session.refresh(approved)
+    yield f"cinema registration {approved.number} approved: {approved.result['cinema_code']}"
+
+
+def _complete_application(
+    applications: ApplicationService,
+    documents: DocumentService,
+    applicant: Actor,
+    name: str,
+    division_code: str,
+) -> Application:
+    application = applications.create(
+        applicant,
+        "cinema_registration",
+        {
+            "name": name,
+            "address": "湖南省长沙市五一大道100号",
+            "division_code": division_code,
+            "circuit": "湖南潇湘院线",
+            "halls": [{"name": "1号厅", "seats": 168}, {"name": "2号厅", "seats": 96}],
+            "contact_name": "张经理",
+            "contact_mobile": "13800138000",
+        },
+    )
+    for slot in ("business_licence", "screening_licence"):
+        documents.upload_to_application(
+            applicant,
+            application.id,
+            slot,
+            f"{slot}.pdf",
+            "application/pdf",
+            io.BytesIO(SAMPLE_PDF),
+        )
+    return applications.submit(applicant, application.id)
+
+
+def _user(session: Session, username: str) -> User | None:
+    return session.scalar(sa.select(User).where(User.username == username))

@@ -1,0 +1,38 @@
+"""Helpers for driving BPMN through the engine without the portal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from workflows import BPMN_DIR
+from workflows.model import ProcessModel, compile_process
+from workflows.sandbox import SandboxEnvironment, SandboxScriptEngine
+from workflows.services import ServiceRegistry
+from workflows.validation import Rules
+
+RULES = Rules(
+    roles=frozenset({"applicant", "provincial_reviewer", "national_reviewer"}),
+    forms=frozenset({"cinema_registration", "review"}),
+    services=frozenset({"assign_cinema_code"}),
+    task_statuses=frozenset({"draft", "returned", "submitted", "under_review", "approved"}),
+    end_statuses=frozenset({"approved", "rejected", "lapsed"}),
+)
+
+
+def shipped(name: str) -> bytes:
+    return (BPMN_DIR / f"{name}.bpmn").read_bytes()
+
+
+def compile_shipped(name: str) -> ProcessModel:
+    return compile_process(shipped(name), RULES)
+
+
+def engine_with(
+    handlers: dict[str, Callable[[Any, Any, Any], Any]],
+) -> SandboxScriptEngine:
+    registry = ServiceRegistry()
+    for name, handler in handlers.items():
+        registry.register(name)(handler)
+    environment = SandboxEnvironment(service_caller=registry.caller(context=None))
+    return SandboxScriptEngine(environment)
