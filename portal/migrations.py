@@ -8,6 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
 
 from portal.db import Base
@@ -37,10 +38,10 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(config, revision)
 
 
-def schema_drift(engine: Engine) -> list[object]:
+def schema_drift(engine: Engine, metadata: MetaData = Base.metadata) -> list[object]:
     """Differences between the models and the migrated schema (empty: they agree)."""
     with engine.connect() as connection:
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "render_as_batch": True}
         )
-        return list(compare_metadata(context, Base.metadata))
+        return list(compare_metadata(context, metadata))

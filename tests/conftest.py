@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,22 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     yield application
     with application.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_app() -> Iterator[Callable[[dict[str, Any]], Flask]]:
+    """Build extra apps (more "machines"); their database pools close at the end."""
+    created: list[Flask] = []
+
+    def make(config: dict[str, Any]) -> Flask:
+        application = create_app(config)
+        created.append(application)
+        return application
+
+    yield make
+    for application in created:
+        with application.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -1,0 +1,62 @@
+"""The migrations build the schema the models describe, and can be undone."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from portal.db import Base, create_db_engine
+from portal.migrations import downgrade, schema_drift, upgrade
+
+PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def scratch_engine(tmp_path: Path) -> Iterator[Engine]:
+    """An empty database of the backend under test, dropped afterwards."""
+    if not PG_URL:
+        engine = create_db_engine(f"sqlite:///{tmp_path / 'scratch.sqlite'}")
+        yield engine
+        engine.dispose()
+        return
+    url = sa.engine.make_url(PG_URL)
+    name = f"{url.database}_migrations_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    admin = create_db_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine = create_db_engine(url.set(database=name).render_as_string(hide_password=False))
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_models_and_migrations_agree(scratch_engine: Engine) -> None:
+    upgrade(scratch_engine)
+    assert schema_drift(scratch_engine) == []
+
+
+def test_a_model_change_without_migration_is_caught(scratch_engine: Engine) -> None:
+    upgrade(scratch_engine)
+    changed = sa.MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(changed)
+    changed.tables["users"].append_column(sa.Column("nickname", sa.String(20)))
+    drift = schema_drift(scratch_engine, changed)
+    assert any("nickname" in str(d) for d in drift)
+
+
+def test_downgrade_to_nothing_and_up_again(scratch_engine: Engine) -> None:
+    upgrade(scratch_engine)
+    downgrade(scratch_engine, "base")
+    assert set(sa.inspect(scratch_engine).get_table_names()) <= {"alembic_version"}
+    upgrade(scratch_engine)
+    assert "applications" in sa.inspect(scratch_engine).get_table_names()
+    assert schema_drift(scratch_engine) == []
