@@ -1,7 +1,113 @@
-"""Routes of the admin area."""
+"""Administration: process definitions (list and publish) and the user list."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+from collections.abc import Iterable
+from typing import Any
 
-bp = Blueprint("admin", __name__)
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+from portal.admin.forms import PublishForm
+from portal.extensions import db
+from portal.models import ProcessDefinition, Role, User
+from portal.services.definitions import DefinitionRejected, DefinitionService
+from portal.viewhelpers import current_actor, roles_required
+from workflows.errors import Problem
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+admin_only = roles_required(Role.ADMIN)
+
+
+@bp.get("/")
+@admin_only
+def index() -> Response:
+    """Administration starts with the process definitions."""
+    return redirect(url_for(".definitions"))
+
+
+@bp.route("/definitions", methods=["GET", "POST"])
+@admin_only
+def definitions() -> Response | str:
+    """Every process with all its versions; publishing a new version.
+
+    A rejected upload lists every problem found (message, element, line).
+    """
+    service = DefinitionService(db.session)
+    form = PublishForm()
+    problems: list[Problem] = []
+    if form.validate_on_submit():
+        schemas, problems = _read_forms(form.forms.data or [])
+        if not problems:
+            try:
+                definition, created = service.publish(
+                    form.bpmn.data.read(), schemas, actor=current_actor()
+                )
+            except DefinitionRejected as exc:
+                problems = exc.problems
+            else:
+                message = (
+                    gettext(
+                        "Published %(key)s version %(version)s.",
+                        key=definition.key,
+                        version=definition.version,
+                    )
+                    if created
+                    else gettext(
+                        "Identical content is already published as %(key)s version %(version)s.",
+                        key=definition.key,
+                        version=definition.version,
+                    )
+                )
+                flash(message, "success" if created else "info")
+                return redirect(url_for(".definitions"))
+    return render_template(
+        "admin/definitions.html",
+        form=form,
+        problems=problems,
+        processes=_by_key(service.all_versions()),
+    )
+
+
+@bp.get("/users")
+@admin_only
+def users() -> str:
+    """Every user with role, area or organisation and last sign-in (read-only)."""
+    # The account service has no listing method yet; this read-only query stands in.
+    listed = db.session.scalars(
+        sa.select(User).options(joinedload(User.organization)).order_by(User.role, User.username)
+    )
+    return render_template("admin/users.html", users=list(listed))
+
+
+def _read_forms(uploads: Iterable[FileStorage]) -> tuple[dict[str, Any], list[Problem]]:
+    """The uploaded form-js schemas by file name, or what is wrong with them."""
+    schemas: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for upload in uploads:
+        if not upload or not upload.filename:
+            continue
+        try:
+            schema = json.loads(upload.stream.read())
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            problems.append(Problem(gettext("%(file)s: not valid JSON.", file=upload.filename)))
+            continue
+        if not isinstance(schema, dict):
+            problems.append(
+                Problem(gettext("%(file)s: not a form-js schema.", file=upload.filename))
+            )
+            continue
+        schemas[upload.filename] = schema
+    return schemas, problems
+
+
+def _by_key(definitions: list[ProcessDefinition]) -> dict[str, list[ProcessDefinition]]:
+    grouped: dict[str, list[ProcessDefinition]] = {}
+    for definition in definitions:
+        grouped.setdefault(definition.key, []).append(definition)
+    return grouped

@@ -1,7 +1,98 @@
-"""Routes of the applicant area."""
+"""The applicant's pages: their applications, starting one, following it, withdrawing it.
+
+Filling in an application is in :mod:`portal.applicant.editing`.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import uuid
 
-bp = Blueprint("applicant", __name__)
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from werkzeug.wrappers import Response
+
+from portal.extensions import db
+from portal.models import Role
+from portal.services.applications import WITHDRAWABLE, ApplicationService
+from portal.services.errors import Conflict
+from portal.viewhelpers import current_actor, latest_reason, roles_required
+
+bp = Blueprint("applicant", __name__, url_prefix="/applicant")
+applicant_only = roles_required(Role.APPLICANT)
+
+
+@bp.get("/")
+@applicant_only
+def dashboard() -> str:
+    """The organisation's applications, newest first, and the processes it may start."""
+    actor = current_actor()
+    service = ApplicationService(db.session)
+    return render_template(
+        "applicant/dashboard.html",
+        applications=service.list(actor),
+        startable=service.startable(actor),
+    )
+
+
+@bp.post("/new/<key>")
+@applicant_only
+def new(key: str) -> Response:
+    """Create a draft of process ``key`` and open it for editing.
+
+    :raise 404: not a process this organisation may start.
+    """
+    application = ApplicationService(db.session).create(current_actor(), key, {})
+    flash(gettext("A new application has been created. Fill it in and submit it."), "success")
+    return redirect(url_for(".edit", application_id=application.id))
+
+
+@bp.get("/applications/<uuid:application_id>")
+@applicant_only
+def application(application_id: uuid.UUID) -> str:
+    """The progress page 受理状态: status, current step, result, documents, history.
+
+    :raise 404: not this organisation's application.
+    """
+    service = ApplicationService(db.session)
+    found = service.get(current_actor(), application_id)
+    events = service.history(found)
+    return render_template(
+        "applicant/application.html",
+        application=found,
+        definition=service.application_form(found),
+        tasks=service.open_tasks(found),
+        documents=service.documents(found),
+        history=events,
+        reason=latest_reason(events),
+        withdrawable=found.status in WITHDRAWABLE,
+    )
+
+
+@bp.get("/applications/<uuid:application_id>/withdraw")
+@applicant_only
+def confirm_withdraw(application_id: uuid.UUID) -> Response | str:
+    """Ask before withdrawing (a page, so it works without JavaScript).
+
+    :raise 404: not this organisation's application.
+    """
+    found = ApplicationService(db.session).get(current_actor(), application_id)
+    if found.status not in WITHDRAWABLE:
+        flash(gettext("A reviewer has already started on this application."), "error")
+        return redirect(url_for(".application", application_id=found.id))
+    return render_template("applicant/withdraw.html", application=found)
+
+
+@bp.post("/applications/<uuid:application_id>/withdraw")
+@applicant_only
+def withdraw(application_id: uuid.UUID) -> Response:
+    """Withdraw; refused (with a message) once a reviewer has started.
+
+    :raise 404: not this organisation's application.
+    """
+    try:
+        ApplicationService(db.session).withdraw(current_actor(), application_id)
+    except Conflict as exc:
+        flash(gettext(exc.message), "error")
+    else:
+        flash(gettext("The application has been withdrawn."), "success")
+    return redirect(url_for(".application", application_id=application_id))

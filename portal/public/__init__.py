@@ -1,4 +1,4 @@
-"""Public pages: the home page and what anyone may read without signing in."""
+"""Public pages: the home page, the language switch, and document downloads."""
 
 from portal.public.routes import bp
 

@@ -1,7 +1,146 @@
-"""Routes of the review area."""
+"""The reviewers' pages: the inbox 待办任务 and the task page with its decision form."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import uuid
+from typing import Any
 
-bp = Blueprint("review", __name__)
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from werkzeug.wrappers import Response
+
+from forms import FormDefinition, build_form_class, form_data
+from portal.extensions import db, documents
+from portal.models import Task, TaskState
+from portal.services.applications import ApplicationService
+from portal.services.documents import DocumentService
+from portal.services.errors import Conflict, Invalid, TooLarge
+from portal.services.tasks import TaskService
+from portal.viewhelpers import (
+    STAFF_ROLES,
+    PageForm,
+    attach_errors,
+    current_actor,
+    page_locale,
+    roles_required,
+    translate_errors,
+)
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+staff_only = roles_required(*STAFF_ROLES)
+
+
+def decision_form_class(definition: FormDefinition) -> Any:
+    return build_form_class(definition, base=PageForm, locale=page_locale(), with_files=True)
+
+
+@bp.get("/")
+@staff_only
+def inbox() -> str:
+    """Open tasks the reviewer can act on, soonest due first, then newest."""
+    return render_template(
+        "review/inbox.html", tasks=TaskService(db.session).inbox(current_actor())
+    )
+
+
+@bp.get("/tasks/<uuid:task_id>")
+@staff_only
+def task(task_id: uuid.UUID) -> str:
+    """The application under review, its documents and history, and the decision form.
+
+    :raise 404: unknown task or outside the reviewer's scope.
+    """
+    service = TaskService(db.session)
+    found = service.get(current_actor(), task_id)
+    return _render(found, decision_form_class(service.form(found))(formdata=None))
+
+
+@bp.post("/tasks/<uuid:task_id>/claim")
+@staff_only
+def claim(task_id: uuid.UUID) -> Response:
+    """Take the task so that nobody else works on it.
+
+    :raise 404: unknown task or outside the reviewer's scope.
+    """
+    try:
+        TaskService(db.session).claim(current_actor(), task_id)
+    except Conflict as exc:
+        flash(gettext(exc.message), "error")
+    else:
+        flash(gettext("You have claimed this task."), "success")
+    return redirect(url_for(".task", task_id=task_id))
+
+
+@bp.post("/tasks/<uuid:task_id>/complete")
+@staff_only
+def complete(task_id: uuid.UUID) -> Response | str:
+    """Record the decision and advance the process; back to the inbox when done.
+
+    :raise 404: unknown task or outside the reviewer's scope.
+    """
+    service = TaskService(db.session)
+    actor = current_actor()
+    found = service.get(actor, task_id)
+    definition = service.form(found)
+    form = decision_form_class(definition)()
+    if not form.validate():
+        return _render(found, form)
+    try:
+        refused = _upload_files(found, definition)
+        if refused:
+            attach_errors(form, refused)
+            return _render(found, form)
+        service.complete(actor, task_id, form_data(form))
+    except Invalid as exc:
+        attach_errors(form, translate_errors(exc.errors))
+        return _render(found, form)
+    except Conflict as exc:
+        flash(gettext(exc.message), "error")
+        return redirect(url_for(".inbox"))
+    flash(gettext("The task is completed."), "success")
+    return redirect(url_for(".inbox"))
+
+
+def _upload_files(task: Task, definition: FormDefinition) -> dict[str, list[str]]:
+    """Store files chosen for the task form's document slots (e.g. a test report)."""
+    service = DocumentService(db.session, documents.store)
+    refused: dict[str, list[str]] = {}
+    for slot in definition.slots:
+        for upload in request.files.getlist(slot.key):
+            if not upload.filename:
+                continue
+            try:
+                service.upload_to_task(
+                    current_actor(),
+                    task.id,
+                    slot_key=slot.key,
+                    filename=upload.filename,
+                    declared_type=upload.mimetype,
+                    stream=upload.stream,
+                )
+            except Invalid as exc:
+                refused.setdefault(slot.key, []).extend(
+                    m for ms in translate_errors(exc.errors).values() for m in ms
+                )
+            except TooLarge as exc:
+                refused.setdefault(slot.key, []).append(gettext(exc.message))
+    return refused
+
+
+def _render(task: Task, form: Any) -> str:
+    applications = ApplicationService(db.session)
+    application = task.application
+    actor = current_actor()
+    is_open = task.state == TaskState.OPEN
+    return render_template(
+        "review/task.html",
+        task=task,
+        application=application,
+        definition=applications.application_form(application),
+        documents=applications.documents(application),
+        history=applications.history(application),
+        form=form,
+        form_definition=TaskService(db.session).form(task),
+        can_claim=is_open and task.assignee_id is None,
+        can_decide=is_open and task.assignee_id in (None, actor.user_id),
+    )

@@ -1,0 +1,228 @@
+"""Filling in an application: the edit page, its save and submit buttons.
+
+The page is the application's form definition compiled with draft rules
+(nothing required until submission). Dynamic lists grow and shrink without
+JavaScript: the "add row" and "remove row" buttons submit the page, which comes
+back with the values entered so far and one row more or less; nothing is saved
+by them.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from forms import FormDefinition, build_form_class, form_data, form_errors, to_formdata
+from forms.fields import RowListField
+from portal.applicant.routes import applicant_only, bp
+from portal.extensions import db, documents
+from portal.models import Application, ApplicationStatus
+from portal.services.applications import ApplicationService
+from portal.services.documents import DocumentService
+from portal.services.errors import Conflict, Invalid, TooLarge
+from portal.viewhelpers import (
+    PageForm,
+    attach_errors,
+    current_actor,
+    field_at,
+    latest_reason,
+    page_locale,
+    translate_errors,
+)
+
+_ROW_BUTTON = re.compile(r"(add_row|remove_row)-([A-Za-z][A-Za-z0-9_]*)(?:-(\d{1,6}))?")
+
+
+def page_form_class(definition: FormDefinition, *, draft: bool = True) -> Any:
+    return build_form_class(
+        definition, base=PageForm, draft=draft, locale=page_locale(), with_files=True
+    )
+
+
+@bp.route("/applications/<uuid:application_id>/edit", methods=["GET", "POST"])
+@applicant_only
+def edit(application_id: uuid.UUID) -> Response | str:
+    """Show, save or submit a draft or returned application.
+
+    :raise 404: not this organisation's application.
+    """
+    service = ApplicationService(db.session)
+    application = service.get(current_actor(), application_id)
+    if not ApplicationStatus(application.status).is_editable:
+        flash(gettext("This application can no longer be changed."), "warning")
+        return redirect(url_for(".application", application_id=application.id))
+    definition = service.application_form(application)
+    form_class = page_form_class(definition)
+    if request.method == "GET":
+        return _render(service, application, form_class(data=application.data))
+    form = form_class()
+    button = next(filter(None, map(_ROW_BUTTON.fullmatch, request.form)), None)
+    if button is not None:
+        _change_rows(form, button)
+        if any(f.filename for f in request.files.values()):
+            flash(gettext("Chosen files are uploaded only by Save draft or Submit."), "info")
+        return _render(service, application, form)
+    if not form.validate():
+        return _render(service, application, form)
+    try:
+        return _save(service, application, definition, form)
+    except Conflict as exc:
+        flash(gettext(exc.message), "error")
+        return redirect(url_for(".application", application_id=application.id))
+
+
+def _save(
+    service: ApplicationService,
+    application: Application,
+    definition: FormDefinition,
+    form: Any,
+) -> Response | str:
+    actor = current_actor()
+    try:
+        saved = service.update_data(actor, application.id, form_data(form))
+    except Invalid as exc:
+        attach_errors(form, translate_errors(exc.errors))
+        return _render(service, application, form)
+    shown = page_form_class(definition)(formdata=to_formdata(saved.data))
+    refused = _upload_files(application.id, definition)
+    if refused:
+        attach_errors(shown, refused)
+        flash(gettext("The data was saved, but some files were not accepted."), "warning")
+        return _render(service, saved, shown)
+    if request.form.get("action") != "submit":
+        flash(gettext("Draft saved."), "success")
+        return redirect(url_for(".edit", application_id=application.id))
+    try:
+        submitted = service.submit(actor, application.id)
+    except Invalid as exc:
+        attach_errors(shown, _submission_errors(definition, saved.data, exc.errors))
+        flash(gettext("The application was not submitted. Correct the problems below."), "error")
+        return _render(service, saved, shown)
+    flash(
+        gettext(
+            "Your application has been submitted. Acceptance number: %(number)s",
+            number=submitted.number,
+        ),
+        "success",
+    )
+    return redirect(url_for(".application", application_id=application.id))
+
+
+def _upload_files(application_id: uuid.UUID, definition: FormDefinition) -> dict[str, list[str]]:
+    """Store every file chosen on the page; returns the refusals by slot."""
+    service = DocumentService(db.session, documents.store)
+    refused: dict[str, list[str]] = {}
+    for slot in definition.slots:
+        for upload in request.files.getlist(slot.key):
+            if not upload.filename:
+                continue
+            try:
+                service.upload_to_application(
+                    current_actor(),
+                    application_id,
+                    slot_key=slot.key,
+                    filename=upload.filename,
+                    declared_type=upload.mimetype,
+                    stream=upload.stream,
+                )
+            except Invalid as exc:
+                messages = [m for ms in translate_errors(exc.errors).values() for m in ms]
+                refused.setdefault(slot.key, []).extend(messages)
+            except TooLarge as exc:
+                refused.setdefault(slot.key, []).append(gettext(exc.message))
+    return refused
+
+
+def _submission_errors(
+    definition: FormDefinition, data: dict[str, Any], errors: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """The service's reasons for refusing a submission, in the page language.
+
+    Field messages are taken from the same form compiled with submission rules
+    (its messages come out translated and formatted); the others, such as
+    missing documents, are the service's message ids, translated here.
+    """
+    strict = build_form_class(definition, base=PageForm, locale=page_locale())(
+        formdata=to_formdata(data)
+    )
+    strict.validate()
+    translated = form_errors(strict)
+    return {
+        key: translated.get(key) or [gettext(m) for m in messages]
+        for key, messages in errors.items()
+    }
+
+
+def _submitted_rows(formdata: MultiDict[str, Any], key: str) -> int:
+    prefix = f"{key}-"
+    heads = {k[len(prefix) :].split("-", 1)[0] for k in formdata if k.startswith(prefix)}
+    return sum(1 for head in heads if head.isdigit())
+
+
+def _change_rows(form: Any, button: re.Match[str]) -> None:
+    """Add or remove a row of a dynamic list, keeping what was typed so far."""
+    action, key, index = button.group(1), button.group(2), button.group(3)
+    if key not in form or not isinstance(form[key], RowListField):
+        return
+    field = form[key]
+    rows = _submitted_rows(request.form, key)
+    if action == "remove_row" and index is not None:
+        field.entries = [entry for entry in field.entries if entry.index != int(index)]
+        rows -= 1
+    # Rows left blank are not data, but the reader still expects to see them.
+    while len(field.entries) < rows:
+        field.append_entry()
+    if action == "add_row" and len(field.entries) < field.max_rows:
+        field.append_entry()
+
+
+def _render(service: ApplicationService, application: Application, form: Any) -> str:
+    definition = service.application_form(application)
+    for field in form:
+        # A list shows at least its minimum rows, blank ones to fill in.
+        while isinstance(field, RowListField) and len(field.entries) < field.min_entries:
+            field.append_entry()
+    current = {d.slot: d for d in service.documents(application) if d.task_id is None}
+    events = service.history(application)
+    returned = application.status == ApplicationStatus.RETURNED
+    return render_template(
+        "applicant/edit.html",
+        application=application,
+        definition=definition,
+        form=form,
+        current_documents=current,
+        reason=latest_reason(events) if returned else None,
+        problems=_problem_list(form),
+    )
+
+
+def _problem_list(form: Any) -> list[tuple[str, str, str]]:
+    """Every error on the page as (where, message, field id) for the summary box."""
+    problems = []
+    for path, messages in form_errors(form).items():
+        field = field_at(form, path.split("."))
+        label = _path_label(form, path)
+        for message in messages:
+            problems.append((label, message, field.id if field is not None else ""))
+    return problems
+
+
+def _path_label(form: Any, path: str) -> str:
+    parts = path.split(".")
+    if parts[0] not in form:
+        return ""
+    top = form[parts[0]]
+    if len(parts) < 3:  # noqa: PLR2004
+        return str(top.label.text)
+    row = next((n for n, e in enumerate(top.entries, 1) if str(e.index) == parts[1]), None)
+    child = field_at(form, parts)
+    child_label = str(child.label.text) if child is not None else parts[2]
+    return gettext(
+        "%(list)s, row %(row)s: %(field)s", list=top.label.text, row=row or "", field=child_label
+    )

@@ -1,0 +1,382 @@
+"""What the page blueprints share: the acting user, access rules for areas,
+safe redirects, the base class of page forms, and the labels and filters the
+templates use.
+
+Labels are English message ids marked with :func:`N_` and translated when a
+page is rendered, so one list serves both languages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import Flask, abort, current_app, request, url_for
+from flask_babel import get_locale, get_translations, gettext
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
+
+from forms import DocumentSlot, FieldSpec, FormDefinition, StaticText
+from forms.divisions import lookup
+from portal.db import utcnow
+from portal.i18n import N_
+from portal.models import Application, AuditEvent, ProcessDefinition, Role, Task, User
+from portal.services.actor import Actor
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+STAFF_ROLES = frozenset(r for r in Role if r not in (Role.APPLICANT, Role.ADMIN))
+DUE_SOON = timedelta(hours=24)
+
+STATUS_LABELS = {
+    "draft": N_("Draft"),
+    "submitted": N_("Submitted"),
+    "under_review": N_("Under review"),
+    "returned": N_("Returned for correction"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "withdrawn": N_("Withdrawn"),
+    "lapsed": N_("Lapsed"),
+}
+ROLE_LABELS = {
+    "applicant": N_("Applicant enterprise"),
+    "county_reviewer": N_("County film authority"),
+    "provincial_reviewer": N_("Provincial film authority"),
+    "national_reviewer": N_("National Film Fund Office"),
+    "testing_institute": N_("Film Technical Quality Testing Institute"),
+    "culture_reviewer": N_("Provincial culture and tourism department"),
+    "union_reviewer": N_("Provincial federation of trade unions"),
+    "film_bureau_reviewer": N_("Provincial film bureau"),
+    "association_reviewer": N_("Provincial film industry association"),
+    "district_reviewer": N_("District culture authority"),
+    "city_reviewer": N_("City culture bureau"),
+    "admin": N_("Portal administrator"),
+}
+ORG_TYPE_LABELS = {
+    "ticketing_vendor": N_("Ticketing software vendor"),
+    "ticket_agent": N_("Online film ticket agent"),
+    "cinema": N_("Cinema"),
+    "internet_culture": N_("Commercial internet culture business"),
+    "payment_platform": N_("Electronic payment platform"),
+    "cultural_enterprise": N_("Cultural enterprise"),
+}
+ACTION_LABELS = {
+    "created": N_("Application created"),
+    "saved": N_("Draft saved"),
+    "document_uploaded": N_("Document uploaded"),
+    "submitted": N_("Application submitted"),
+    "resubmitted": N_("Application resubmitted"),
+    "claimed": N_("Task claimed"),
+    "completed": N_("Review completed"),
+    "withdrawn": N_("Application withdrawn"),
+    "cinema_code_assigned": N_("Cinema code assigned"),
+    "registered": N_("Enterprise registered"),
+    "signed_in": N_("Signed in"),
+}
+DECISION_LABELS = {
+    "approve": N_("Approve"),
+    "return": N_("Return for correction"),
+    "reject": N_("Reject"),
+}
+RESULT_LABELS = {"cinema_code": N_("Cinema code")}
+
+# -- who is acting ----------------------------------------------------------------------
+
+
+def current_actor() -> Actor:
+    """The signed-in user as services see them (call only behind login_required)."""
+    return Actor.of(cast(User, current_user._get_current_object()), ip=request.remote_addr)
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Sign-in required; then 403 unless the user has one of ``roles``."""
+    allowed = frozenset(roles)
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if Role(current_user.role) not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, login_required(wrapper))
+
+    return decorate
+
+
+def home_url(user: User) -> str:
+    """Where ``user`` starts: their applications, their inbox, or administration."""
+    role = Role(user.role)
+    if role is Role.APPLICANT:
+        return url_for("applicant.dashboard")
+    if role is Role.ADMIN:
+        return url_for("admin.definitions")
+    return url_for("review.inbox")
+
+
+def is_safe_path(target: str | None) -> bool:
+    """Whether ``target`` is a path on this site (never another host)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(ch) < 0x20 for ch in target):  # noqa: PLR2004
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def safe_next(target: str | None, default: str) -> str:
+    return target if target is not None and is_safe_path(target) else default
+
+
+def page_locale() -> str:
+    """The page language: "en", or the Chinese locale (Babel spells it "zh_Hans_CN")."""
+    return str(get_locale() or "zh_CN")
+
+
+# -- forms ----------------------------------------------------------------------------------
+
+
+class _PageTranslations:
+    """The portal's catalogue first, then WTForms' own for its built-in messages."""
+
+    def gettext(self, string: str) -> str:
+        translated = str(get_translations().gettext(string))
+        return translated if translated != string else str(wtforms_translations.gettext(string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        translated = str(get_translations().ngettext(singular, plural, n))
+        if translated not in (singular, plural):
+            return translated
+        return str(wtforms_translations.ngettext(singular, plural, n))
+
+
+class PageForm(FlaskForm):
+    """Base of every page form, static or compiled from a form definition."""
+
+    class Meta:
+        # CSRFProtect checks every POST before a view runs; templates add the
+        # token with csrf_token(), so forms need not check it a second time.
+        csrf = False
+
+        def get_translations(self, form: Any) -> _PageTranslations:
+            return _PageTranslations()
+
+
+def translate_errors(errors: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """Service error messages (English message ids) in the page language."""
+    return {key: [gettext(m) for m in messages] for key, messages in errors.items()}
+
+
+def attach_errors(form: Any, errors: Mapping[str, list[str]]) -> None:
+    """Show ``errors`` (dotted paths) on the form's fields.
+
+    Messages that belong to no field become form-level errors (``form.form_errors``).
+    """
+    for path, messages in errors.items():
+        field = field_at(form, path.split("."))
+        if field is None:
+            form.form_errors.extend(m for m in messages if m not in form.form_errors)
+        else:
+            own = [m for m in field.errors if isinstance(m, str)]
+            field.errors = own + [m for m in messages if m not in own]
+
+
+def field_at(form: Any, parts: list[str]) -> Any:
+    """The field at a dotted error path split into ``parts`` ("halls", "0", "seats"), or None."""
+    head, rest = parts[0], parts[1:]
+    if head not in form:
+        return None
+    field = form[head]
+    if not rest:
+        return field
+    entries = getattr(field, "entries", None)
+    if entries is None or len(rest) < 2 or not rest[0].isdigit():  # noqa: PLR2004
+        return None
+    for entry in entries:
+        if entry.index == int(rest[0]):
+            return field_at(entry.form, rest[1:])
+    return None
+
+
+def item_kind(item: Any) -> str:
+    """ "field", "slot" or "text": how a template shows a section item."""
+    if isinstance(item, FieldSpec):
+        return "field"
+    if isinstance(item, DocumentSlot):
+        return "slot"
+    if isinstance(item, StaticText):
+        return "text"
+    raise TypeError(item)
+
+
+def section_groups(definition: FormDefinition, items: Iterable[str]) -> list[tuple[str, Any]]:
+    """A section's items for reading: runs of single values, and each list on its own.
+
+    Returns ("values", [items]) and ("list", spec) pairs in display order.
+    """
+    groups: list[tuple[str, Any]] = []
+    for key in items:
+        item = definition.item(key)
+        if isinstance(item, FieldSpec) and item.kind == "list":
+            groups.append(("list", item))
+        elif groups and groups[-1][0] == "values":
+            groups[-1][1].append(item)
+        else:
+            groups.append(("values", [item]))
+    return groups
+
+
+def display_value(spec: FieldSpec, value: Any) -> str:
+    """A stored value as a reader sees it: choice labels, 是/否, "—" for nothing."""
+    if value is None or value in ("", []):
+        return "—"
+    if spec.kind == "checkbox":
+        return gettext("Yes") if value else gettext("No")
+    labels = {c.value: c.label_for(page_locale()) for c in spec.choices}
+    if isinstance(value, list):
+        separator = ", " if page_locale() == "en" else "、"
+        return separator.join(labels.get(str(v), str(v)) for v in value)
+    return labels.get(str(value), str(value))
+
+
+def slot_label(definition: FormDefinition, key: str) -> str:
+    try:
+        return definition.slot(key).label_for(page_locale())
+    except KeyError:
+        return key
+
+
+# -- names and labels -------------------------------------------------------------------
+
+
+def _label(labels: Mapping[str, str], value: Any) -> str:
+    key = str(value) if value is not None else ""
+    return gettext(labels[key]) if key in labels else key
+
+
+def place_name(scope: str | None) -> str:
+    """The division a staff scope covers, e.g. "43" → "湖南省"; "" for nationwide."""
+    if not scope:
+        return ""
+    division = lookup(scope.ljust(6, "0"))
+    return division.full_name if division else scope
+
+
+def process_name(definition: ProcessDefinition) -> str:
+    if page_locale() == "en":
+        return str(definition.meta["properties"].get("name_en") or definition.name)
+    return definition.name
+
+
+def task_name(task: Task) -> str:
+    if page_locale() == "en":
+        info = task.application.definition.meta["user_tasks"].get(task.spec_id, {})
+        return str(info.get("properties", {}).get("name_en") or task.name)
+    return task.name
+
+
+def event_task_name(event: AuditEvent, application: Application) -> str:
+    """The task a history entry is about, in the page language."""
+    if page_locale() == "en" and event.task_id is not None:
+        for task in application.tasks:
+            if task.id == event.task_id:
+                return task_name(task)
+    return event.task_name or ""
+
+
+def task_holder(task: Task) -> str:
+    """Who holds a task: "湖南省 省级电影主管部门", or the applicant itself."""
+    if task.role is Role.APPLICANT:
+        return gettext("Your organisation")
+    place = place_name(task.scope)
+    role = _label(ROLE_LABELS, task.role)
+    return f"{place} {role}" if place else role
+
+
+def user_role_text(user: User) -> str:
+    """The role shown beside a user's name in the header."""
+    role = _label(ROLE_LABELS, user.role)
+    if user.organization is not None:
+        return f"{user.organization.name} · {role}"
+    place = place_name(user.scope)
+    return f"{place} {role}" if place else role
+
+
+def due_state(task: Task) -> str:
+    """ "overdue", "due-soon" or "" for styling inbox rows."""
+    if task.due_at is None:
+        return ""
+    now = utcnow()
+    if task.due_at < now:
+        return "overdue"
+    return "due-soon" if task.due_at - now < DUE_SOON else ""
+
+
+def latest_reason(events: Iterable[AuditEvent]) -> AuditEvent | None:
+    """The newest return or rejection with its reasons, if any."""
+    reasons = [e for e in events if e.action == "completed" and e.decision in ("return", "reject")]
+    return reasons[-1] if reasons else None
+
+
+def china_time(value: datetime | None, with_seconds: bool = False) -> str:
+    if value is None:
+        return ""
+    zone = ZoneInfo(current_app.config.get("PORTAL_TIMEZONE", "Asia/Shanghai"))
+    return value.astimezone(zone).strftime(
+        "%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M"
+    )
+
+
+def filesize(size: int | None) -> str:
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in ("B", "KB", "MB"):
+        if value < 1024:  # noqa: PLR2004
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def lang_url(code: str) -> str:
+    """The language switch link for the current page."""
+    here = request.full_path if request.query_string else request.path
+    return url_for("public.set_language", code=code, next=here)
+
+
+def init_app(app: Flask) -> None:
+    """Make the filters and helpers available to every template."""
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters.update(
+        china_time=china_time,
+        filesize=filesize,
+        short_hash=lambda value: (value or "")[:12],
+        status_label=lambda value: _label(STATUS_LABELS, value),
+        role_label=lambda value: _label(ROLE_LABELS, value),
+        org_type_label=lambda value: _label(ORG_TYPE_LABELS, value),
+        action_label=lambda value: _label(ACTION_LABELS, value),
+        decision_label=lambda value: _label(DECISION_LABELS, value),
+        result_label=lambda value: _label(RESULT_LABELS, value),
+    )
+    app.jinja_env.globals.update(
+        page_locale=page_locale,
+        place_name=place_name,
+        process_name=process_name,
+        task_name=task_name,
+        event_task_name=event_task_name,
+        task_holder=task_holder,
+        user_role_text=user_role_text,
+        due_state=due_state,
+        item_kind=item_kind,
+        display_value=display_value,
+        section_groups=section_groups,
+        slot_label=slot_label,
+        lang_url=lang_url,
+        home_url=home_url,
+    )
