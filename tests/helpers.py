@@ -7,19 +7,26 @@ import itertools
 import struct
 import uuid
 import zlib
+from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from stdnum.cn import uscc as stdnum_uscc
 from werkzeug.test import TestResponse
 
+from portal.db import Base
 from portal.extensions import db
 from portal.models import Organization, OrgType, Role, User
 from portal.services.accounts import AccountService, Registration
 from portal.services.actor import Actor
 
 PASSWORD = "Portal-Test-2026"
+# Argon2id with the cost turned down: the real algorithm, about 200 times faster
+# than the production parameters, which dominate a test that signs in a few users.
+FAST_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 _serial = itertools.count(1)
 
 
@@ -62,6 +69,22 @@ def minimal_png() -> bytes:
     pixels = zlib.compress(b"\x00\x00")
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def count_rows(app: Flask, model: type[Base]) -> int:
+    """How many rows the table of ``model`` holds, read in a fresh app context."""
+    with app.app_context():
+        return int(db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
+
+
+def stored_files(app: Flask) -> list[Path]:
+    """The objects in the local document store (upload debris in ``.incoming`` excluded)."""
+    root = Path(app.config["STORAGE_DIR"])
+    if not root.exists():
+        return []
+    return sorted(
+        p for p in root.rglob("*") if p.is_file() and ".incoming" not in p.relative_to(root).parts
     )
 
 
@@ -115,6 +138,14 @@ class Factory:
     def actor(self, user: User) -> Actor:
         return Actor.of(user)
 
+    def disable(self, user: User) -> None:
+        """Switch the account off (no service does this yet; the admin pages will)."""
+        with self.app.app_context():
+            stored = db.session.get(User, user.id)
+            assert stored is not None
+            stored.active = False
+            db.session.commit()
+
 
 class Api:
     """JSON API calls with a bearer token, as an outside program makes them."""
@@ -142,6 +173,10 @@ class Api:
     def get(self, url: str) -> TestResponse:
         return self.client.get(url, headers=self._headers())
 
+    def download(self, url: str) -> TestResponse:
+        """GET a file; buffered, so the stored file is closed before the test reads it."""
+        return self.client.get(url, headers=self._headers(), buffered=True)
+
     def post(self, url: str, json: Any = None) -> TestResponse:
         return self.client.post(url, json=json, headers=self._headers())
 
@@ -151,12 +186,16 @@ class Api:
     def upload(
         self, url: str, slot: str, content: bytes, filename: str = "file.pdf"
     ) -> TestResponse:
-        return self.client.post(
+        response = self.client.post(
             url,
             data={"slot": slot, "file": (io.BytesIO(content), filename)},
             headers=self._headers(),
             content_type="multipart/form-data",
         )
+        # Werkzeug's client spools a large body to a temporary file and only
+        # closes it when following redirects; the app has read it by now.
+        response.request.input_stream.close()
+        return response
 
     # Conveniences for the cinema registration process.
 

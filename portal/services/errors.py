@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from portal.i18n import N_
+
 
 class ServiceError(Exception):
     """Base class. ``code`` is the stable machine-readable error code."""
@@ -47,7 +49,9 @@ class Invalid(ServiceError):
     code = "invalid"
     status = 422
 
-    def __init__(self, errors: Mapping[str, list[str]], message: str = "Invalid input.") -> None:
+    def __init__(
+        self, errors: Mapping[str, list[str]], message: str = N_("Invalid input.")
+    ) -> None:
         super().__init__(message)
         self.errors = {key: list(messages) for key, messages in errors.items()}
 

@@ -36,11 +36,21 @@ class Runtime:
     def lock(self, application_id: uuid.UUID) -> Application:
         """Load the application for update, with the newest committed state.
 
-        On PostgreSQL this takes the row lock until the transaction ends; on
-        SQLite the optimistic ``row_version`` check does the same job at flush.
+        On PostgreSQL this takes the row lock until the transaction ends. SQLite
+        ignores ``FOR UPDATE`` and reads outside a write transaction each see
+        the newest commit, so a concurrent commit could mix old and new state
+        within one call; a no-op write takes SQLite's database write lock
+        instead, which likewise lasts until the transaction ends.
 
         :raise NotFound: no such application.
         """
+        if self.session.get_bind().dialect.name == "sqlite":
+            table = Application.__table__
+            self.session.execute(
+                sa.update(table)
+                .where(table.c.id == application_id)
+                .values(row_version=table.c.row_version, updated_at=table.c.updated_at)
+            )
         application = self.session.scalar(
             sa.select(Application)
             .where(Application.id == application_id)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from forms import FormDefinition, validate_data
 from portal.db import utcnow
 from portal.i18n import N_
-from portal.models import Application, ApplicationStatus, Role, Task, TaskState
+from portal.models import Application, ApplicationStatus, Document, Role, Task, TaskState
 from portal.services import history
 from portal.services.access import task_filter
 from portal.services.actor import Actor
@@ -91,7 +91,8 @@ class TaskService:
         :raise NotFound: unknown or outside the actor's scope.
         :raise Conflict: already completed (also by a concurrent request) or
             claimed by someone else.
-        :raise Invalid: the form data is invalid (every problem listed).
+        :raise Invalid: the form data is invalid or a required document of
+            the task's form is missing (every problem listed).
         """
         task = self.get(actor, task_id)
         application = self.runtime.lock(task.application_id)
@@ -106,14 +107,19 @@ class TaskService:
         if not isinstance(data, Mapping):
             raise Invalid({"data": [N_("Expected an object.")]})
         clean, errors = validate_data(form, data)
+        uploaded = set(
+            self.session.scalars(sa.select(Document.slot).where(Document.task_id == task.id))
+        )
+        for slot in form.slots:
+            if slot.required and slot.key not in uploaded:
+                errors.setdefault(slot.key, []).append(N_("This document is required."))
         if errors:
             raise Invalid(errors)
         if task.assignee_id is None:
             task.assignee_id = actor.user_id
             task.claimed_at = utcnow()
-        instance = self.runtime.load(application, actor)
-        instance.complete(task.id, clean)
-        self.runtime.save(application, instance, actor, completed_task=task.id)
+        # Recorded before the process advances, so the decision comes before
+        # what it causes (e.g. the cinema code assigned on approval).
         history.record(
             self.session,
             actor,
@@ -125,6 +131,9 @@ class TaskService:
             comment=_text(clean.get("comment")),
             details={k: v for k, v in clean.items() if k not in ("decision", "comment")},
         )
+        instance = self.runtime.load(application, actor)
+        instance.complete(task.id, clean)
+        self.runtime.save(application, instance, actor, completed_task=task.id)
         return application
 
     def _submit_through_task(
