@@ -39,7 +39,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 translations: venv ## compile the message catalogues
-	$(BIN)/pybabel compile -q -d portal/translations
+	$(BIN)/pybabel -q compile -d portal/translations
 
 db: venv ## create or migrate the database schema
 	$(FLASK) db upgrade

@@ -30,6 +30,7 @@ from werkzeug.datastructures import MultiDict
 
 from forms.compiler import build_form_class, form_definition
 from forms.fields import DEFAULT_MAX_ROWS, RowListField, format_number
+from forms.i18n import N_
 from forms.model import FieldSpec, FormDefinition
 
 __all__ = ["NON_FIELD_ERRORS", "form_data", "form_errors", "to_formdata", "validate_data"]
@@ -94,17 +95,17 @@ def _type_problem(spec: FieldSpec, value: Any) -> str | None:
     """The message id of a JSON type mismatch, or None when the type fits."""
     kind = spec.kind
     if kind in _STRING_KINDS and not isinstance(value, str):
-        return "Expected a string."
+        return N_("Expected a string.")
     if kind == "number" and not _is_number(value):
-        return "Expected a number."
+        return N_("Expected a number.")
     if kind == "checkbox" and not isinstance(value, bool):
-        return "Expected true or false."
+        return N_("Expected true or false.")
     if kind in _STRING_LIST_KINDS and (
         not isinstance(value, list) or not all(isinstance(item, str) for item in value)
     ):
-        return "Expected a list of strings."
+        return N_("Expected a list of strings.")
     if kind == "list" and not isinstance(value, list):
-        return "Expected a list."
+        return N_("Expected a list.")
     return None
 
 
@@ -119,7 +120,7 @@ def _check_types(
         path = f"{prefix}{key}"
         spec = known.get(key) if isinstance(key, str) else None
         if spec is None:
-            problems[path] = "Unknown field."
+            problems[path] = N_("Unknown field.")
             continue
         if value is None:
             continue
@@ -142,7 +143,7 @@ def _check_rows(
     kept: list[dict[str, Any]] = []
     for index, row in enumerate(rows[:limit]):
         if not isinstance(row, Mapping):
-            problems[f"{path}.{index}"] = "Expected an object."
+            problems[f"{path}.{index}"] = N_("Expected an object.")
             kept.append({})
             continue
         row_kept, row_problems = _check_types(spec.children, row, f"{path}.{index}.")

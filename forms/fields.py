@@ -20,6 +20,8 @@ from wtforms.fields import Field, FieldList, RadioField, SelectField, SelectMult
 from wtforms.fields.choices import Choice
 from wtforms.utils import unset_value
 
+from forms.i18n import N_
+
 __all__ = [
     "CHINA_TZ",
     "DEFAULT_MAX_ROWS",
@@ -138,9 +140,9 @@ class NumberField(Field):
         :raise ValueError: with a translated message when it is not acceptable.
         """
         invalid = (
-            "Not a valid integer value."
+            N_("Not a valid integer value.")
             if self.decimal_digits == 0
-            else "Not a valid decimal value."
+            else N_("Not a valid decimal value.")
         )
         if not _NUMBER_RE.fullmatch(text):
             raise ValueError(self.gettext(invalid))
@@ -345,7 +347,7 @@ class DateField(_TemporalField):
     """A calendar date; JSON "YYYY-MM-DD"."""
 
     widget = widgets.DateInput()
-    message = "Not a valid date value."
+    message = N_("Not a valid date value.")
 
     def parse(self, text: str) -> date:
         return parse_date(text)
@@ -355,7 +357,7 @@ class TimeField(_TemporalField):
     """A time of day; JSON "HH:MM:SS"."""
 
     widget = widgets.TimeInput()
-    message = "Not a valid time value."
+    message = N_("Not a valid time value.")
 
     def parse(self, text: str) -> time:
         return parse_time(text)
@@ -368,7 +370,7 @@ class DateTimeField(_TemporalField):
     """A moment; JSON ISO 8601 with the +08:00 offset."""
 
     widget = widgets.DateTimeLocalInput()
-    message = "Not a valid datetime value."
+    message = N_("Not a valid datetime value.")
 
     def parse(self, text: str) -> datetime:
         return parse_datetime(text)

@@ -18,6 +18,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from wtforms.validators import StopValidation, ValidationError
 
 from forms import divisions
+from forms.i18n import N_
 
 __all__ = [
     "NAMED_VALIDATORS",
@@ -277,7 +278,7 @@ class RowCount:
 class _Predicate:
     """Base of the named validators: a predicate and an English message."""
 
-    message = "Invalid input."
+    message = N_("Invalid input.")
 
     def predicate(self, value: str) -> bool:
         raise NotImplementedError
@@ -290,7 +291,7 @@ class _Predicate:
 class USCC(_Predicate):
     """A unified social credit code with a correct GB 32100 check digit."""
 
-    message = "Not a valid unified social credit code."
+    message = N_("Not a valid unified social credit code.")
 
     def predicate(self, value: str) -> bool:
         return is_valid_uscc(value)
@@ -299,7 +300,7 @@ class USCC(_Predicate):
 class Mobile(_Predicate):
     """A mainland China mobile number."""
 
-    message = "Not a valid mobile phone number."
+    message = N_("Not a valid mobile phone number.")
 
     def predicate(self, value: str) -> bool:
         return is_valid_mobile(value)
@@ -331,7 +332,7 @@ class DivisionCode(_Predicate):
 class Email(_Predicate):
     """An e-mail address."""
 
-    message = "Invalid email address."
+    message = N_("Invalid email address.")
 
     def predicate(self, value: str) -> bool:
         return is_valid_email(value)

@@ -7,7 +7,7 @@ import os
 import click
 from alembic import command
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from forms.divisions import normalize_scope
 from portal import migrations
@@ -57,6 +57,7 @@ def db_revision(message: str) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--scope", default="", help="GB/T 2260 code: 43, 430000, 430102 ...")
@@ -96,6 +97,7 @@ def create_user(
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--force", is_flag=True, help="Allow it in production (demo passwords!).")
 def seed_demo(force: bool) -> None:
     """Load demo organisations, users of every role and sample applications."""

@@ -179,10 +179,10 @@ def _complete_application(
         documents.upload_to_application(
             applicant,
             application.id,
-            slot,
-            f"{slot}.pdf",
-            "application/pdf",
-            io.BytesIO(SAMPLE_PDF),
+            slot_key=slot,
+            filename=f"{slot}.pdf",
+            declared_type="application/pdf",
+            stream=io.BytesIO(SAMPLE_PDF),
         )
     return applications.submit(applicant, application.id)
 

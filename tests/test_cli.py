@@ -1,0 +1,124 @@
+"""The command-line interface: ``flask --app wsgi <command>``."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from portal.demo import DEMO_PASSWORD, ENTERPRISES, STAFF
+from portal.extensions import db
+from portal.models import Application, ApplicationStatus, Role, User
+from portal.services.accounts import AccountService
+from tests.helpers import PASSWORD, Factory
+
+
+def users(app: Flask) -> dict[str, User]:
+    with app.app_context():
+        return {u.username: u for u in db.session.scalars(sa.select(User))}
+
+
+def test_seed_demo_creates_every_role_and_sample_applications_once(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert DEMO_PASSWORD in first.output
+    created = users(app)
+    assert {s.username for s in STAFF} | {e.username for e in ENTERPRISES} <= set(created)
+    assert {u.role for u in created.values()} == set(Role)
+    with app.app_context():
+        statuses = sorted(db.session.scalars(sa.select(Application.status)))
+        AccountService(db.session).authenticate("hunan", DEMO_PASSWORD)
+    assert statuses == sorted(
+        [ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED]
+    )
+
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0, again.output
+    assert len(users(app)) == len(created)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 3
+
+
+def test_seed_demo_is_refused_in_production(app: Flask) -> None:
+    app.config["PORTAL_ENV"] = "production"
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "not in production" in result.output
+    assert users(app) == {}
+
+
+def test_create_user_takes_the_password_from_the_environment(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTAL_PASSWORD", PASSWORD)
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "hunan2", "--role", "provincial_reviewer", "--scope", "430000"]
+    )
+    assert result.exit_code == 0, result.output
+    user = users(app)["hunan2"]
+    assert (user.role, user.scope) == (Role.PROVINCIAL_REVIEWER, "43")
+    with app.app_context():
+        AccountService(db.session).authenticate("hunan2", PASSWORD)
+
+
+def test_create_user_prompts_when_no_password_is_given(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PORTAL_PASSWORD", raising=False)
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "nat", "--role", "national_reviewer"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert users(app)["nat"].scope == ""
+
+
+def test_create_user_for_an_organisation(
+    app: Flask, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTAL_PASSWORD", PASSWORD)
+    owner = factory.applicant()
+    with app.app_context():
+        uscc = db.session.get(User, owner.id).organization.uscc  # type: ignore[union-attr]
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "clerk", "--role", "applicant", "--org-uscc", uscc.lower()]
+    )
+    assert result.exit_code == 0, result.output
+    assert users(app)["clerk"].organization_id == owner.organization_id
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["create-user", "x1", "--role", "provincial_reviewer", "--scope", "999999"], "scope"),
+        (["create-user", "x2", "--role", "provincial_reviewer"], "scope"),
+        (["create-user", "x3", "--role", "county_reviewer", "--scope", "43"], "scope"),
+        (["create-user", "x4", "--role", "applicant"], "organisation"),
+        (["create-user", "x5", "--role", "applicant", "--org-uscc", "91430102MA4L00005U"], "no organisation"),
+        (["create-user", "a", "--role", "national_reviewer"], "3-64"),
+        (["create-user", "x6", "--role", "mayor"], "Invalid value"),
+    ],
+)
+def test_create_user_refuses_bad_input(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    monkeypatch.setenv("PORTAL_PASSWORD", PASSWORD)
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert users(app) == {}
+
+
+def test_create_user_refuses_a_weak_password(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTAL_PASSWORD", "password")
+    result = app.test_cli_runner().invoke(args=["create-user", "weak", "--role", "admin"])
+    assert result.exit_code != 0
+    assert "Password" in result.output
+    assert users(app) == {}
+
+
+def test_db_check_reports_agreement(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["db", "check"])
+    assert result.exit_code == 0, result.output
+    assert "agree" in result.output
