@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import cli, errors, security
@@ -62,7 +63,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     for blueprint in (public_bp, auth_bp, applicant_bp, review_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
-    csrf.exempt(api_bp)  # the API checks CSRF itself for cookie-authenticated calls
 
     with app.app_context():
         _publish_shipped_definitions()
@@ -73,6 +73,8 @@ def _init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = N_("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = gettext
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader

@@ -16,15 +16,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, current_app, request, url_for
-from flask_babel import get_locale, get_translations, gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from flask_wtf.i18n import translations as wtforms_translations
 
 from forms import DocumentSlot, FieldSpec, FormDefinition, StaticText
 from forms.divisions import lookup
 from portal.db import utcnow
-from portal.i18n import N_
+from portal.i18n import N_, Translations
 from portal.models import Application, AuditEvent, ProcessDefinition, Role, Task, User
 from portal.services.actor import Actor
 
@@ -141,20 +140,6 @@ def page_locale() -> str:
 # -- forms ----------------------------------------------------------------------------------
 
 
-class _PageTranslations:
-    """The portal's catalogue first, then WTForms' own for its built-in messages."""
-
-    def gettext(self, string: str) -> str:
-        translated = str(get_translations().gettext(string))
-        return translated if translated != string else str(wtforms_translations.gettext(string))
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        translated = str(get_translations().ngettext(singular, plural, n))
-        if translated not in (singular, plural):
-            return translated
-        return str(wtforms_translations.ngettext(singular, plural, n))
-
-
 class PageForm(FlaskForm):
     """Base of every page form, static or compiled from a form definition."""
 
@@ -163,8 +148,8 @@ class PageForm(FlaskForm):
         # token with csrf_token(), so forms need not check it a second time.
         csrf = False
 
-        def get_translations(self, form: Any) -> _PageTranslations:
-            return _PageTranslations()
+        def get_translations(self, form: Any) -> Translations:
+            return Translations()
 
 
 def translate_errors(errors: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:

@@ -23,7 +23,8 @@ from portal import create_app
 from portal.db import Base, create_db_engine
 from portal.extensions import db
 from portal.migrations import upgrade
-from tests.helpers import Api, Auth, Factory
+from portal.services import passwords
+from tests.helpers import FAST_PASSWORD_HASHER, Api, Auth, Factory
 
 pytest_plugins = ["tests.s3server"]
 
@@ -75,6 +76,12 @@ def _truncate_all(url: str) -> None:
     with engine.begin() as connection:
         connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash passwords with cheap Argon2id parameters (see FAST_PASSWORD_HASHER)."""
+    monkeypatch.setattr(passwords, "HASHER", FAST_PASSWORD_HASHER)
 
 
 @pytest.fixture

@@ -95,7 +95,10 @@ def test_create_user_for_an_organisation(
         (["create-user", "x2", "--role", "provincial_reviewer"], "scope"),
         (["create-user", "x3", "--role", "county_reviewer", "--scope", "43"], "scope"),
         (["create-user", "x4", "--role", "applicant"], "organisation"),
-        (["create-user", "x5", "--role", "applicant", "--org-uscc", "91430102MA4L00005U"], "no organisation"),
+        (
+            ["create-user", "x5", "--role", "applicant", "--org-uscc", "91430102MA4L00005U"],
+            "no organisation",
+        ),
         (["create-user", "a", "--role", "national_reviewer"], "3-64"),
         (["create-user", "x6", "--role", "mayor"], "Invalid value"),
     ],

@@ -6,16 +6,15 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
-from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from portal.admin.forms import PublishForm
 from portal.extensions import db
-from portal.models import ProcessDefinition, Role, User
+from portal.models import ProcessDefinition, Role
+from portal.services.accounts import AccountService
 from portal.services.definitions import DefinitionRejected, DefinitionService
 from portal.viewhelpers import current_actor, roles_required
 from workflows.errors import Problem
@@ -78,11 +77,7 @@ def definitions() -> Response | str:
 @admin_only
 def users() -> str:
     """Every user with role, area or organisation and last sign-in (read-only)."""
-    # The account service has no listing method yet; this read-only query stands in.
-    listed = db.session.scalars(
-        sa.select(User).options(joinedload(User.organization)).order_by(User.role, User.username)
-    )
-    return render_template("admin/users.html", users=list(listed))
+    return render_template("admin/users.html", users=AccountService(db.session).list_users())
 
 
 def _read_forms(uploads: Iterable[FileStorage]) -> tuple[dict[str, Any], list[Problem]]:

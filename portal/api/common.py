@@ -15,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
 from wtforms.validators import ValidationError
 
+from portal.errors import http_error_json
 from portal.extensions import db
 from portal.i18n import N_
 from portal.services.accounts import AccountService
@@ -148,6 +149,5 @@ def _service_error(exc: ServiceError) -> tuple[Response, int]:
     return response, status
 
 
-def _http_error(exc: HTTPException) -> tuple[Response, int]:
-    code = (exc.name or "error").lower().replace(" ", "_")
-    return error_response(exc.code or 500, code, exc.description or exc.name)
+def _http_error(exc: HTTPException) -> Response:
+    return http_error_json(exc)

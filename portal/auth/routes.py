@@ -12,25 +12,17 @@ from flask import (
     session,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from portal.auth.forms import LoginForm, RegistrationForm
-from portal.extensions import db, limiter, login_manager
+from portal.extensions import db, limiter
 from portal.services.accounts import AccountService, Registration
 from portal.services.errors import Conflict, Invalid, Unauthorized
 from portal.viewhelpers import attach_errors, home_url, safe_next, translate_errors
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-
-@bp.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    # Flask-Login flashes its "please sign in" message id; show it translated.
-    login_manager.localize_callback = gettext
-    login_manager.login_message_category = "info"
 
 
 def _login_rate() -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from forms.divisions import normalize_scope
 from forms.validators import is_valid_mobile, is_valid_uscc
@@ -68,12 +68,13 @@ class AccountService:
         if errors:
             raise Invalid(errors)
         uscc = form.uscc.strip().upper()
+        username = normalize_username(form.username)
         if self.session.scalar(sa.select(Organization.id).where(Organization.uscc == uscc)):
             raise Conflict(N_("This unified social credit code is already registered."))
-        self._ensure_username_free(form.username)
+        self._ensure_username_free(username)
         org = Organization(name=form.org_name.strip(), uscc=uscc, org_type=OrgType(form.org_type))
         user = User(
-            username=form.username,
+            username=username,
             password_hash=hash_password(form.password),
             display_name=form.contact_name.strip(),
             mobile=form.mobile.strip(),
@@ -109,6 +110,7 @@ class AccountService:
             without an organisation.
         :raise Conflict: the user name is taken.
         """
+        username = normalize_username(username)
         errors: dict[str, list[str]] = {}
         if not USERNAME_RE.match(username):
             errors["username"] = [N_("Use 3-64 letters, digits or . _ @ -.")]
@@ -150,7 +152,9 @@ class AccountService:
         :raise Unauthorized: unknown user, wrong password or disabled account
             (one message for all three).
         """
-        user = self.session.scalar(sa.select(User).where(User.username == username))
+        user = self.session.scalar(
+            sa.select(User).where(User.username == normalize_username(username))
+        )
         valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
         if user is None or not valid or not user.active:
             raise Unauthorized(N_("Wrong user name or password."))
@@ -177,6 +181,16 @@ class AccountService:
         if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
             return None
         return row.user if row.user.active else None
+
+    def list_users(self) -> list[User]:
+        """Every user, by role then user name, with their organisations loaded."""
+        return list(
+            self.session.scalars(
+                sa.select(User)
+                .options(joinedload(User.organization))
+                .order_by(User.role, User.username)
+            )
+        )
 
     def _ensure_username_free(self, username: str) -> None:
         if self.session.scalar(sa.select(User.id).where(User.username == username)):
@@ -211,11 +225,16 @@ def _registration_problems(form: Registration) -> dict[str, list[str]]:
         errors["mobile"] = [N_("Not a valid mainland mobile number.")]
     if form.org_type not in {t.value for t in OrgType}:
         errors["org_type"] = [N_("Choose one of the listed organisation types.")]
-    if not USERNAME_RE.match(form.username or ""):
+    if not USERNAME_RE.match(normalize_username(form.username or "")):
         errors["username"] = [N_("Use 3-64 letters, digits or . _ @ -.")]
     if problems := password_problems(form.password or "", username=form.username or ""):
         errors["password"] = problems
     return errors
+
+
+def normalize_username(username: str) -> str:
+    """User names are case-insensitive: stored and compared in lower case."""
+    return username.strip().lower()
 
 
 def _digest(token: str) -> str:

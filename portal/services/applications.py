@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from forms import FormDefinition, validate_data
 from portal.db import utcnow
-from portal.i18n import N_
+from portal.i18n import N_, TranslatedForm
 from portal.models import (
     Application,
     ApplicationStatus,
@@ -180,8 +180,12 @@ class ApplicationService:
             raise Forbidden(N_("Only the applicant can withdraw an application."))
         application = self.runtime.lock(application_id)
         claimed = any(t.assignee_id for t in self.runtime.open_task_rows(application))
-        if application.status not in WITHDRAWABLE or claimed:
+        if claimed or application.status == ApplicationStatus.UNDER_REVIEW:
             raise Conflict(N_("A reviewer has already started on this application."))
+        if application.status not in WITHDRAWABLE:
+            raise Conflict(
+                N_("Only a draft or a submission nobody has started on can be withdrawn.")
+            )
         instance = self.runtime.load(application, actor)
         instance.cancel()
         self.runtime.save(application, instance, actor)
@@ -232,9 +236,8 @@ class ApplicationService:
             prefix = model.properties.get("number_prefix", application.process_key.upper())
             application.number = numbering.acceptance_number(self.session, prefix, now)
             application.submitted_at = now
-        instance = self.runtime.load(application, actor)
-        instance.complete(task.id, clean)
-        self.runtime.save(application, instance, actor, completed_task=task.id)
+        # Recorded before the process advances, so the submission comes before
+        # whatever the next steps record.
         history.record(
             self.session,
             actor,
@@ -244,6 +247,9 @@ class ApplicationService:
             task_name=task.name,
             details={"number": application.number},
         )
+        instance = self.runtime.load(application, actor)
+        instance.complete(task.id, clean)
+        self.runtime.save(application, instance, actor, completed_task=task.id)
 
     # Helpers -----------------------------------------------------------
 
@@ -290,7 +296,7 @@ def _clean(
     """Validated data, or :class:`Invalid` with every problem (documents included)."""
     if not isinstance(data, Mapping):
         raise Invalid({"data": [N_("Expected an object.")]})
-    clean, errors = validate_data(form, data, draft=draft)
+    clean, errors = validate_data(form, data, draft=draft, base=TranslatedForm)
     if documents is not None:
         for slot in form.slots:
             if slot.required and slot.key not in documents:

@@ -27,6 +27,7 @@ from portal.services.tasks import TaskService
 from portal.services.transactions import transactional
 from storage import DocumentStore, StoredObject, WrongType, allowed_types, ingest, new_key
 from storage import TooLarge as StoreTooLarge
+from storage.filetypes import EMPTY
 
 MAX_FILENAME = 255
 
@@ -139,11 +140,11 @@ class DocumentService:
                 max_size=slot.max_size,
             )
         except WrongType as exc:
+            if exc.content_type == EMPTY:  # zero bytes: no slot accepts them
+                raise Invalid({"file": [N_("The file is empty.")]}) from exc
             raise Invalid({"file": [N_("This file type is not accepted here.")]}) from exc
         except StoreTooLarge as exc:
             raise TooLarge(N_("The file is larger than this slot allows.")) from exc
-        if stored.size == 0:
-            raise Invalid({"file": [N_("The file is empty.")]})
         return stored
 
     def _record(

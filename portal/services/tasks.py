@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from forms import FormDefinition, validate_data
 from portal.db import utcnow
-from portal.i18n import N_
+from portal.i18n import N_, TranslatedForm
 from portal.models import Application, ApplicationStatus, Document, Role, Task, TaskState
 from portal.services import history
 from portal.services.access import task_filter
@@ -106,7 +106,7 @@ class TaskService:
         form = self.form(task)
         if not isinstance(data, Mapping):
             raise Invalid({"data": [N_("Expected an object.")]})
-        clean, errors = validate_data(form, data)
+        clean, errors = validate_data(form, data, base=TranslatedForm)
         uploaded = set(
             self.session.scalars(sa.select(Document.slot).where(Document.task_id == task.id))
         )

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal.models import Role, User
-from portal.services import passwords
-from tests.helpers import FAST_PASSWORD_HASHER, Api, Factory
+from tests.helpers import Api, Factory
 
 
 @pytest.fixture
@@ -41,9 +40,3 @@ def beijing(api: Api, factory: Factory) -> Api:
 @pytest.fixture
 def national(api: Api, factory: Factory) -> Api:
     return api.as_user(factory.staff(Role.NATIONAL_REVIEWER))
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash passwords with cheap Argon2id parameters (see FAST_PASSWORD_HASHER)."""
-    monkeypatch.setattr(passwords, "_HASHER", FAST_PASSWORD_HASHER)

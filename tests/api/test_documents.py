@@ -95,7 +95,7 @@ def test_empty_file_is_422(app: Flask, cinema: Api) -> None:
     created = cinema.new_cinema_application()
     response = cinema.upload(documents_url(created), "business_licence", b"", "licence.pdf")
     assert response.status_code == 422
-    assert "file" in response.get_json()["errors"]
+    assert response.get_json()["errors"]["file"] == ["文件为空。"]
     assert count_rows(app, Document) == 0
     assert stored_files(app) == []
 

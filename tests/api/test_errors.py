@@ -53,6 +53,30 @@ def test_wrong_method_is_405_json(client: FlaskClient, method: str, url: str) ->
     assert response.status_code == 405
     assert response.is_json
     assert_error_shape(response.get_json(), "method_not_allowed")
+    assert "POST" in response.headers["Allow"]  # RFC 9110: say what is allowed
+
+
+@pytest.mark.parametrize(
+    ("language", "not_found", "not_allowed"),
+    [
+        (None, "未找到。", "此处不允许该请求方法。"),
+        ("en", "Not found.", "This method is not allowed here."),
+    ],
+)
+def test_protocol_errors_speak_the_readers_language(
+    client: FlaskClient, language: str | None, not_found: str, not_allowed: str
+) -> None:
+    headers = {"Accept-Language": language} if language else {}
+    missing = client.get("/api/v1/no-such-thing", headers=headers).get_json()
+    assert missing["error"]["message"] == not_found
+    wrong = client.delete("/api/v1/tokens", headers=headers).get_json()
+    assert wrong["error"]["message"] == not_allowed
+
+
+def test_the_405_page_says_what_is_allowed(client: FlaskClient) -> None:
+    response = client.delete("/auth/login")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
 
 
 def test_service_errors_have_the_same_shape(client: FlaskClient) -> None:

@@ -202,3 +202,16 @@ def test_registered_username_is_a_conflict(app: Flask, client: FlaskClient) -> N
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "conflict"
     assert counts(app) == (1, 1)
+
+
+def test_user_names_are_case_insensitive(app: Flask, client: FlaskClient) -> None:
+    created = client.post(URL, json=registration(username="XingGuang"))
+    assert created.status_code == 201
+    assert created.get_json()["user"]["username"] == "xingguang"
+    for spelling in ("xingguang", "XINGGUANG", " XingGuang "):
+        token = client.post("/api/v1/tokens", json={"username": spelling, "password": PASSWORD})
+        assert token.status_code == 201, spelling
+    before = counts(app)
+    again = client.post(URL, json=registration(username="xingGUANG"))
+    assert again.status_code == 409
+    assert counts(app) == before

@@ -58,6 +58,7 @@ def test_withdraw_after_claim_is_409(cinema: Api, hunan: Api) -> None:
 
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "conflict"
+    assert response.get_json()["error"]["message"] == "审核人员已开始办理此申请，不能撤回。"
     assert status(cinema, submitted) == "under_review"
 
 
@@ -69,6 +70,7 @@ def test_withdraw_after_return_is_409(cinema: Api, hunan: Api) -> None:
     response = withdraw(cinema, submitted)
 
     assert response.status_code == 409
+    assert response.get_json()["error"]["message"] == "只有草稿或尚未开始审核的申请可以撤回。"
     assert status(cinema, submitted) == "returned"
 
 

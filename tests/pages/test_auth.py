@@ -76,7 +76,7 @@ def _bad_uscc() -> str:
         ({"password": "Xingguang-2026", "confirm": "Xingguang-2026"}, "密码不能包含用户名"),
         ({"confirm": "Another-Pass-2026"}, "两次输入的密码不一致"),
         ({"username": "a b"}, "用户名须为 3 至 64 个"),
-        ({"org_type": "bank"}, "不是有效的选项"),
+        ({"org_type": "bank"}, "不是有效的选择"),
         ({"uscc": EXISTING_USCC}, "该统一社会信用代码已注册"),
         ({"username": "taken"}, "该用户名已被使用"),
     ],

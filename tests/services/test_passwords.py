@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 
+from portal.services import passwords
+from portal.services.passwords import HASHER as PRODUCTION_HASHER
 from portal.services.passwords import (
     hash_password,
     needs_rehash,
@@ -84,3 +86,11 @@ def test_a_weaker_hash_needs_rehash() -> None:
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("Portal-Test-2026")
     assert needs_rehash(weak) is True
     assert verify_password(weak, "Portal-Test-2026") is True
+
+
+def test_production_parameters_meet_owasp_minimums() -> None:
+    """The portal's own hasher (captured before the tests swap in a cheap one)."""
+    assert PRODUCTION_HASHER is not passwords.HASHER
+    assert PRODUCTION_HASHER.type is Type.ID
+    assert PRODUCTION_HASHER.memory_cost >= 19 * 1024  # KiB
+    assert PRODUCTION_HASHER.time_cost >= 2
