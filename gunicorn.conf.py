@@ -7,7 +7,8 @@ Every value can be overridden from the environment (``PORT``,
 import multiprocessing
 import os
 
-bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
+# Behind a reverse proxy in production; HOST narrows it (e.g. 127.0.0.1).
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"  # noqa: S104
 # Threads let one worker keep serving pages while another request streams an upload.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 8)))
