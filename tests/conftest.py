@@ -24,6 +24,7 @@ from portal.db import Base, create_db_engine
 from portal.extensions import db
 from portal.migrations import upgrade
 from portal.services import passwords
+from tests.databases import create_database
 from tests.helpers import FAST_PASSWORD_HASHER, Api, Auth, Factory
 
 pytest_plugins = ["tests.s3server"]
@@ -39,14 +40,8 @@ def _worker() -> str:
 def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated database for this worker: a file path (SQLite) or a URL (PostgreSQL)."""
     if PG_URL:
-        url = sa.engine.make_url(PG_URL)
-        name = f"{url.database}_{_worker()}"
-        admin = create_db_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        worker_url = url.set(database=name).render_as_string(hide_password=False)
+        name = f"{sa.engine.make_url(PG_URL).database}_{_worker()}"
+        worker_url = create_database(PG_URL, name)
         engine = create_db_engine(worker_url)
         upgrade(engine)
         engine.dispose()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, send_file
+from flask import Blueprint, Response, jsonify
 
 from portal.api.common import actor, json_body, object_field, parse_id, signed_in, upload_fields
 from portal.api.serializers import application_json, application_summary_json, document_json
 from portal.extensions import db, documents
+from portal.files import send_document
 from portal.i18n import N_
 from portal.models import Application
 from portal.services.applications import ApplicationService
@@ -95,11 +96,4 @@ def upload_document(application_id: str) -> tuple[Response, int]:
 def download_document(document_id: str) -> Response:
     service = DocumentService(db.session, documents.store)
     document = service.get(actor(), parse_id(document_id))
-    return send_file(
-        service.open(document),
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.filename,
-        etag=document.sha256,
-        max_age=0,
-    )
+    return send_document(service, document)

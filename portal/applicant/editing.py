@@ -22,10 +22,11 @@ from forms import FormDefinition, build_form_class, form_data, form_errors, to_f
 from forms.fields import RowListField
 from portal.applicant.routes import applicant_only, bp
 from portal.extensions import db, documents
+from portal.files import store_chosen_files
 from portal.models import Application, ApplicationStatus
 from portal.services.applications import ApplicationService
 from portal.services.documents import DocumentService
-from portal.services.errors import Conflict, Invalid, TooLarge
+from portal.services.errors import Conflict, Invalid
 from portal.viewhelpers import (
     PageForm,
     attach_errors,
@@ -90,7 +91,18 @@ def _save(
         attach_errors(form, translate_errors(exc.errors))
         return _render(service, application, form)
     shown = page_form_class(definition)(formdata=to_formdata(saved.data))
-    refused = _upload_files(application.id, definition)
+    uploads = DocumentService(db.session, documents.store)
+    refused = store_chosen_files(
+        definition,
+        lambda slot, upload: uploads.upload_to_application(
+            current_actor(),
+            application.id,
+            slot_key=slot,
+            filename=upload.filename or "",
+            declared_type=upload.mimetype,
+            stream=upload.stream,
+        ),
+    )
     if refused:
         attach_errors(shown, refused)
         flash(gettext("The data was saved, but some files were not accepted."), "warning")
@@ -101,7 +113,7 @@ def _save(
     try:
         submitted = service.submit(actor, application.id)
     except Invalid as exc:
-        attach_errors(shown, _submission_errors(definition, saved.data, exc.errors))
+        attach_errors(shown, translate_errors(exc.errors))
         flash(gettext("The application was not submitted. Correct the problems below."), "error")
         return _render(service, saved, shown)
     flash(
@@ -112,51 +124,6 @@ def _save(
         "success",
     )
     return redirect(url_for(".application", application_id=application.id))
-
-
-def _upload_files(application_id: uuid.UUID, definition: FormDefinition) -> dict[str, list[str]]:
-    """Store every file chosen on the page; returns the refusals by slot."""
-    service = DocumentService(db.session, documents.store)
-    refused: dict[str, list[str]] = {}
-    for slot in definition.slots:
-        for upload in request.files.getlist(slot.key):
-            if not upload.filename:
-                continue
-            try:
-                service.upload_to_application(
-                    current_actor(),
-                    application_id,
-                    slot_key=slot.key,
-                    filename=upload.filename,
-                    declared_type=upload.mimetype,
-                    stream=upload.stream,
-                )
-            except Invalid as exc:
-                messages = [m for ms in translate_errors(exc.errors).values() for m in ms]
-                refused.setdefault(slot.key, []).extend(messages)
-            except TooLarge as exc:
-                refused.setdefault(slot.key, []).append(gettext(exc.message))
-    return refused
-
-
-def _submission_errors(
-    definition: FormDefinition, data: dict[str, Any], errors: dict[str, list[str]]
-) -> dict[str, list[str]]:
-    """The service's reasons for refusing a submission, in the page language.
-
-    Field messages are taken from the same form compiled with submission rules
-    (its messages come out translated and formatted); the others, such as
-    missing documents, are the service's message ids, translated here.
-    """
-    strict = build_form_class(definition, base=PageForm, locale=page_locale())(
-        formdata=to_formdata(data)
-    )
-    strict.validate()
-    translated = form_errors(strict)
-    return {
-        key: translated.get(key) or [gettext(m) for m in messages]
-        for key, messages in errors.items()
-    }
 
 
 def _submitted_rows(formdata: MultiDict[str, Any], key: str) -> int:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, Response, redirect, render_template, request, send_file, session
+from flask import Blueprint, Response, redirect, render_template, request, session
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal import viewhelpers
 from portal.extensions import LANGUAGES, db, documents
+from portal.files import send_document
 from portal.services.documents import DocumentService
 from portal.viewhelpers import current_actor, safe_next
 
@@ -53,11 +54,4 @@ def download_document(document_id: uuid.UUID) -> Response:
     """
     service = DocumentService(db.session, documents.store)
     document = service.get(current_actor(), document_id)
-    return send_file(
-        service.open(document),
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.filename,
-        etag=document.sha256,
-        max_age=0,
-    )
+    return send_document(service, document)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from forms import FormDefinition, build_form_class, form_data
 from portal.extensions import db, documents
+from portal.files import store_chosen_files
 from portal.models import Task, TaskState
 from portal.services.applications import ApplicationService
 from portal.services.documents import DocumentService
-from portal.services.errors import Conflict, Invalid, TooLarge
+from portal.services.errors import Conflict, Invalid
 from portal.services.tasks import TaskService
 from portal.viewhelpers import (
     STAFF_ROLES,
@@ -86,7 +87,18 @@ def complete(task_id: uuid.UUID) -> Response | str:
     if not form.validate():
         return _render(found, form)
     try:
-        refused = _upload_files(found, definition)
+        uploads = DocumentService(db.session, documents.store)
+        refused = store_chosen_files(
+            definition,
+            lambda slot, upload: uploads.upload_to_task(
+                actor,
+                found.id,
+                slot_key=slot,
+                filename=upload.filename or "",
+                declared_type=upload.mimetype,
+                stream=upload.stream,
+            ),
+        )
         if refused:
             attach_errors(form, refused)
             return _render(found, form)
@@ -99,32 +111,6 @@ def complete(task_id: uuid.UUID) -> Response | str:
         return redirect(url_for(".inbox"))
     flash(gettext("The task is completed."), "success")
     return redirect(url_for(".inbox"))
-
-
-def _upload_files(task: Task, definition: FormDefinition) -> dict[str, list[str]]:
-    """Store files chosen for the task form's document slots (e.g. a test report)."""
-    service = DocumentService(db.session, documents.store)
-    refused: dict[str, list[str]] = {}
-    for slot in definition.slots:
-        for upload in request.files.getlist(slot.key):
-            if not upload.filename:
-                continue
-            try:
-                service.upload_to_task(
-                    current_actor(),
-                    task.id,
-                    slot_key=slot.key,
-                    filename=upload.filename,
-                    declared_type=upload.mimetype,
-                    stream=upload.stream,
-                )
-            except Invalid as exc:
-                refused.setdefault(slot.key, []).extend(
-                    m for ms in translate_errors(exc.errors).values() for m in ms
-                )
-            except TooLarge as exc:
-                refused.setdefault(slot.key, []).append(gettext(exc.message))
-    return refused
 
 
 def _render(task: Task, form: Any) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from portal.db import Base, create_db_engine
 from portal.migrations import downgrade, schema_drift, upgrade
+from tests.databases import create_database, drop_database
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 
@@ -24,18 +25,12 @@ def scratch_engine(tmp_path: Path) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    url = sa.engine.make_url(PG_URL)
-    name = f"{url.database}_migrations_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    admin = create_db_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine = create_db_engine(url.set(database=name).render_as_string(hide_password=False))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"{sa.engine.make_url(PG_URL).database}_migrations_{worker}"
+    engine = create_db_engine(create_database(PG_URL, name))
     yield engine
     engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database(PG_URL, name)
 
 
 def test_models_and_migrations_agree(scratch_engine: Engine) -> None:
