@@ -157,6 +157,14 @@ class AccountService:
         )
         valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
         if user is None or not valid or not user.active:
+            history.record(
+                self.session,
+                None,
+                "sign_in_failed",
+                details={"username": normalize_username(username)[:64]},
+                ip=ip,
+            )
+            self.session.commit()
             raise Unauthorized(N_("Wrong user name or password."))
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)

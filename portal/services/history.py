@@ -22,8 +22,12 @@ def record(
     decision: str | None = None,
     comment: str | None = None,
     details: dict[str, Any] | None = None,
+    ip: str | None = None,
 ) -> AuditEvent:
-    """Add one history entry to the session (the caller's transaction commits it)."""
+    """Add one history entry to the session (the caller's transaction commits it).
+
+    ``ip`` is taken from the actor; pass it for actions without one.
+    """
     event = AuditEvent(
         actor_id=actor.user_id if actor else None,
         actor_name=actor.name if actor else None,
@@ -34,7 +38,7 @@ def record(
         decision=decision,
         comment=comment,
         details=details or {},
-        ip=actor.ip if actor else None,
+        ip=actor.ip if actor else ip,
     )
     session.add(event)
     return event

@@ -133,6 +133,15 @@ def test_authentication_failures_do_not_reveal_which_users_exist(
     assert not session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "signed_in")).all()
 
 
+def test_failed_sign_ins_are_recorded_with_name_and_address(session: Session, user: User) -> None:
+    with pytest.raises(Unauthorized):
+        AccountService(session).authenticate("XingGuang", "Wrong-Pass-2026", ip="10.0.0.9")
+    (event,) = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "sign_in_failed"))
+    assert event.details == {"username": "xingguang"}
+    assert event.ip == "10.0.0.9"
+    assert event.actor_id is None
+
+
 def test_an_outdated_hash_is_upgraded_on_sign_in(session: Session, user: User) -> None:
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
     user.password_hash = weak
