@@ -65,7 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
 
     with app.app_context():
-        _publish_shipped_definitions()
+        _sync_shipped_data()
     return app
 
 
@@ -83,8 +83,11 @@ def _init_login(app: Flask) -> None:
         return user if user is not None and user.active else None
 
 
-def _publish_shipped_definitions() -> None:
-    """Publish new versions of ``workflows/bpmn/*.bpmn`` once the schema exists."""
+def _sync_shipped_data() -> None:
+    """Once the schema exists, publish what ships with the code that is not yet stored.
+
+    New versions of ``workflows/bpmn/*.bpmn`` become process definitions.
+    """
     if not sa.inspect(db.engine).has_table("process_definitions"):
         log.info("database not migrated yet; run `flask --app wsgi db upgrade`")
         return

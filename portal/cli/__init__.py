@@ -1,0 +1,13 @@
+"""Flask CLI commands: ``flask --app wsgi <command>``, one module per area."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.cli import database, demo, users
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(database.db_cli)
+    app.cli.add_command(users.create_user)
+    app.cli.add_command(demo.seed_demo)

@@ -1,0 +1,48 @@
+"""``flask --app wsgi db ...``: create, migrate and check the schema."""
+
+from __future__ import annotations
+
+import click
+from alembic import command
+from flask.cli import AppGroup
+
+from portal import migrations
+from portal.extensions import db
+from portal.services.definitions import DefinitionService
+
+db_cli = AppGroup("db", help="Create, migrate and check the database schema.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the schema, then publish the shipped BPMN files."""
+    migrations.upgrade(db.engine, revision)
+    published = DefinitionService(db.session).sync_builtin()
+    click.echo(f"Schema at {revision}; {len(published)} new process definition(s) published.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the schema down to REVISION."""
+    migrations.downgrade(db.engine, revision)
+
+
+@db_cli.command("check")
+def db_check() -> None:
+    """Fail when the models and the migrated schema disagree."""
+    drift = migrations.schema_drift(db.engine)
+    if drift:
+        for difference in drift:
+            click.echo(f"  {difference}", err=True)
+        raise click.ClickException("models and migrations disagree")
+    click.echo("Models and migrations agree.")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Autogenerate a new migration from the models (for developers)."""
+    config = migrations.alembic_config(db.engine.url.render_as_string(hide_password=False))
+    command.revision(config, message=message, autogenerate=True)

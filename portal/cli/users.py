@@ -1,0 +1,54 @@
+"""``flask --app wsgi create-user``: staff accounts and extra users of an organisation."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask.cli import with_appcontext
+
+from forms.divisions import normalize_scope
+from portal.extensions import db
+from portal.models import Organization, Role
+from portal.services.accounts import AccountService
+from portal.services.errors import ServiceError
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--scope", default="", help="GB/T 2260 code: 43, 430000, 430102 ...")
+@click.option("--org-uscc", default=None, help="The organisation of an applicant user.")
+@click.option("--name", default=None, help="Display name (default: the user name).")
+def create_user(
+    username: str, role: str, scope: str, org_uscc: str | None, name: str | None
+) -> None:
+    """Create a user. The password comes from PORTAL_PASSWORD, else a prompt."""
+    password = os.environ.get("PORTAL_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    organization = None
+    if org_uscc:
+        organization = db.session.query(Organization).filter_by(uscc=org_uscc.upper()).one_or_none()
+        if organization is None:
+            raise click.ClickException(f"no organisation with USCC {org_uscc}")
+    try:
+        if scope:
+            normalize_scope(scope)
+        user = AccountService(db.session).create_user(
+            username,
+            password,
+            role=Role(role),
+            scope=scope,
+            display_name=name,
+            organization=organization,
+        )
+    except ServiceError as exc:
+        details = "; ".join(
+            f"{key}: {' '.join(messages)}" for key, messages in getattr(exc, "errors", {}).items()
+        )
+        raise click.ClickException(f"{exc.message} {details}".strip()) from exc
+    except ValueError as exc:
+        raise click.ClickException(f"invalid scope {scope!r}: {exc}") from exc
+    click.echo(f"Created {user.username} ({user.role}, scope {user.scope or 'nationwide'}).")
