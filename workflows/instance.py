@@ -11,10 +11,15 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, EndEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -31,6 +36,23 @@ class OpenTask:
 
     id: uuid.UUID
     info: UserTaskInfo
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    """A timer event armed and waiting for its moment.
+
+    ``attached_to`` is the user task a boundary timer sits on, ``interrupting``
+    whether firing ends that task, ``is_deadline`` whether the BPMN marks it as
+    the task's deadline (property ``deadline`` = ``true``).
+    """
+
+    id: uuid.UUID
+    spec_id: str
+    due_at: datetime
+    attached_to: uuid.UUID | None
+    interrupting: bool
+    is_deadline: bool = False
 
 
 class ProcessInstance:
@@ -105,22 +127,81 @@ class ProcessInstance:
         """End the instance now (withdrawal)."""
         self._workflow.cancel()
 
+    def waiting_timers(self) -> list[WaitingTimer]:
+        """Every armed timer with the moment it fires (UTC)."""
+        timers = []
+        for task in self._workflow.get_tasks(state=TaskState.WAITING):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if not isinstance(definition, TimerEventDefinition):
+                continue
+            due_at = _timer_due(definition, task.internal_data.get("event_value"))
+            if due_at is None:
+                continue
+            timers.append(
+                WaitingTimer(
+                    id=task.id,
+                    spec_id=task.task_spec.bpmn_id,
+                    due_at=due_at,
+                    attached_to=_attached_user_task(task),
+                    interrupting=bool(getattr(task.task_spec, "cancel_activity", True)),
+                    is_deadline=_properties(task.task_spec).get("deadline") == "true",
+                )
+            )
+        return timers
+
+    def fire_due_timers(self) -> None:
+        """Fire every timer whose moment has passed (by the clock) and run on.
+
+        :raise EngineFailure: a script or service failed on the way.
+        """
+        try:
+            self._workflow.refresh_timers()
+        except SpiffWorkflowException as exc:
+            raise EngineFailure(str(exc)) from exc
+        self._advance()
+
+    def reschedule_timer(self, timer_id: uuid.UUID, due_at: datetime) -> None:
+        """Move a waiting date timer to ``due_at`` (a deadline recomputed).
+
+        :raise TaskNotOpen: no such waiting timer.
+        """
+        task = self._workflow.get_task_from_id(timer_id) if self._has_task(timer_id) else None
+        definition = getattr(task.task_spec, "event_definition", None) if task else None
+        if (
+            task is None
+            or task.state != TaskState.WAITING
+            or not isinstance(definition, TimerEventDefinition)
+            or isinstance(definition, CycleTimerEventDefinition)
+        ):
+            raise TaskNotOpen(str(timer_id))
+        task.internal_data["event_value"] = due_at.astimezone(UTC).isoformat()
+
+    def task_state(self, task_id: uuid.UUID) -> str | None:
+        """``"completed"``, ``"cancelled"``, another state name, or None if gone."""
+        if not self._has_task(task_id):
+            return None
+        return str(TaskState.get_name(self._workflow.get_task_from_id(task_id).state)).lower()
+
     @property
     def is_completed(self) -> bool:
         return bool(self._workflow.completed)
 
     @property
     def end_status(self) -> str | None:
-        """The status named by the end event reached, once completed."""
+        """The status named by the last end event reached that names one.
+
+        End events without a status only end a side branch (e.g. an escalation).
+        """
         ends = [
             task
             for task in self._workflow.get_tasks(state=TaskState.COMPLETED)
             if isinstance(task.task_spec, EndEvent)
+            and task.task_spec.bpmn_id in self.model.end_statuses
         ]
         if not ends:
             return None
         last = max(ends, key=lambda t: t.last_state_change)
-        return self.model.end_statuses.get(last.task_spec.bpmn_id)
+        return self.model.end_statuses[last.task_spec.bpmn_id]
 
     def service_results(self) -> dict[str, Any]:
         """Result variables of completed service tasks, by variable name."""
@@ -139,3 +220,28 @@ class ProcessInstance:
             self._workflow.do_engine_steps()
         except SpiffWorkflowException as exc:
             raise EngineFailure(str(exc)) from exc
+
+
+def _timer_due(definition: TimerEventDefinition, value: Any) -> datetime | None:
+    """When an armed timer fires, from the value SpiffWorkflow stored when arming it."""
+    if value is None:
+        return None
+    if isinstance(definition, CycleTimerEventDefinition):
+        value = value.get("next") if isinstance(value, dict) else None
+        if value is None:
+            return None
+    return TimerEventDefinition.get_datetime(str(value))
+
+
+def _properties(task_spec: Any) -> dict[str, str]:
+    return dict((getattr(task_spec, "extensions", None) or {}).get("properties", {}))
+
+
+def _attached_user_task(task: Any) -> uuid.UUID | None:
+    """The user task a boundary timer sits on: its sibling under the boundary split."""
+    if not isinstance(task.task_spec, BoundaryEvent) or task.parent is None:
+        return None
+    for sibling in task.parent.children:
+        if isinstance(sibling.task_spec, UserTask):
+            return sibling.id
+    return None

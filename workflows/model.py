@@ -143,7 +143,7 @@ def compile_process(bpmn: bytes, rules: Rules) -> ProcessModel:
     end_statuses = {
         ts.bpmn_id: _properties(ts)["status"]
         for ts in spec.task_specs.values()
-        if isinstance(ts, EndEvent)
+        if isinstance(ts, EndEvent) and "status" in _properties(ts)
     }
     workflow = BpmnWorkflow(spec, subprocess_specs)
     dumped = SERIALIZER.to_dict(workflow)

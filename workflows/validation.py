@@ -68,7 +68,7 @@ def validate_bpmn(bpmn: bytes, rules: Rules) -> list[Problem]:
     except ValueError as exc:
         return [Problem(str(exc))]
 
-    problems = _schema_problems(tree)
+    problems = _schema_problems(tree) or _id_clashes(tree)
     if problems:
         return problems
 
@@ -94,6 +94,22 @@ def _schema_problems(tree: etree._ElementTree) -> list[Problem]:
     if schema.validate(tree):
         return []
     return [Problem(f"Schema: {error.message}", line=error.line) for error in schema.error_log]
+
+
+def _id_clashes(tree: etree._ElementTree) -> list[Problem]:
+    """Service names equal to an element id confuse SpiffWorkflow's lookup by id."""
+    element_ids = {
+        el.get("id") for el in tree.iter() if el.get("id") and etree.QName(el).namespace == BPMN_NS
+    }
+    return [
+        Problem(
+            f"Service '{op.get('id')}' has the same name as a BPMN element id; rename the element",
+            _owner_id(op.getparent()),
+            op.sourceline,
+        )
+        for op in tree.xpath("//spiff:serviceTaskOperator", namespaces=NS)
+        if op.get("id") in element_ids
+    ]
 
 
 def _rule_problems(process: etree._Element, rules: Rules) -> Iterable[Problem]:
@@ -161,15 +177,28 @@ def _service_task_problems(process: etree._Element, rules: Rules) -> Iterable[Pr
 
 
 def _end_event_problems(process: etree._Element, rules: Rules) -> Iterable[Problem]:
-    for event in process.xpath("./bpmn:endEvent", namespaces=NS):
+    """End events with a ``status`` end the application; those without end a side branch."""
+    events = process.xpath("./bpmn:endEvent", namespaces=NS)
+    allowed = ", ".join(sorted(rules.end_statuses))
+    with_status = 0
+    for event in events:
         status = read_properties(event).get("status")
+        if status is None:
+            continue
+        with_status += 1
         if status not in rules.end_statuses:
             yield Problem(
-                f"End event must have a 'status' property, one of "
-                f"{', '.join(sorted(rules.end_statuses))}",
+                f"End event status '{status}' is not one of {allowed}",
                 event.get("id"),
                 event.sourceline,
             )
+    if events and not with_status:
+        yield Problem(
+            f"No end event says how the application ends: give one a 'status' property, "
+            f"one of {allowed}",
+            process.get("id"),
+            process.sourceline,
+        )
 
 
 def _expression_problems(process: etree._Element) -> Iterable[Problem]:

@@ -80,9 +80,22 @@ def test_sandbox_escapes_in_conditions_and_parameters_are_refused() -> None:
     assert any(t.startswith("Condition:") and "rejected" in t for t in text), text
 
 
-def test_end_events_must_say_how_the_application_ends() -> None:
+def test_end_event_statuses_must_be_known() -> None:
+    bpmn = variant(('value="rejected"', 'value="forgotten"'))
+    assert any("End event status 'forgotten' is not one of" in t for t in messages(bpmn))
+
+
+def test_some_end_event_must_say_how_the_application_ends() -> None:
+    bpmn = variant(
+        ('<spiffworkflow:property name="status" value="rejected"/>', ""),
+        ('<spiffworkflow:property name="status" value="approved"/>', ""),
+    )
+    assert any("No end event says how the application ends" in t for t in messages(bpmn))
+
+
+def test_an_end_event_without_status_only_ends_a_branch() -> None:
     bpmn = variant(('<spiffworkflow:property name="status" value="rejected"/>', ""))
-    assert any("End event must have a 'status' property" in t for t in messages(bpmn))
+    assert messages(bpmn) == []
 
 
 def test_user_tasks_need_a_form_and_a_known_status() -> None:
@@ -122,3 +135,15 @@ def test_compile_raises_with_every_problem() -> None:
     with pytest.raises(DefinitionInvalid) as caught:
         compile_process(bpmn, RULES)
     assert len(caught.value.problems) >= 3
+
+
+def test_a_service_named_like_an_element_is_explained() -> None:
+    bpmn = variant(
+        ('<bpmn:serviceTask id="assign_code"', '<bpmn:serviceTask id="assign_cinema_code"'),
+        ('targetRef="assign_code"', 'targetRef="assign_cinema_code"'),
+        ('sourceRef="assign_code"', 'sourceRef="assign_cinema_code"'),
+        ('bpmnElement="assign_code"', 'bpmnElement="assign_cinema_code"'),
+    )
+    (problem,) = validate_bpmn(bpmn, RULES)
+    assert "same name as a BPMN element id" in problem.message
+    assert problem.element_id == "assign_cinema_code"
