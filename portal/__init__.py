@@ -30,6 +30,7 @@ from portal.models import User
 from portal.public import bp as public_bp
 from portal.review import bp as review_bp
 from portal.services.definitions import DefinitionService
+from portal.services.workdays import CalendarService
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +87,13 @@ def _init_login(app: Flask) -> None:
 def _sync_shipped_data() -> None:
     """Once the schema exists, publish what ships with the code that is not yet stored.
 
-    New versions of ``workflows/bpmn/*.bpmn`` become process definitions.
+    New versions of ``workflows/bpmn/*.bpmn`` become process definitions; years
+    of the chinese-calendar package not stored yet join the working calendar.
     """
     if not sa.inspect(db.engine).has_table("process_definitions"):
         log.info("database not migrated yet; run `flask --app wsgi db upgrade`")
         return
     for definition in DefinitionService(db.session).sync_builtin():
         log.info("published %s version %s", definition.key, definition.version)
+    if sa.inspect(db.engine).has_table("calendar_years"):  # not before `db upgrade` to 0002
+        CalendarService(db.session).seed_from_package()

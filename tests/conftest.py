@@ -2,8 +2,9 @@
 
 The suite runs against SQLite by default and against PostgreSQL when
 ``PORTAL_TEST_DATABASE_URL`` is set (``make test`` does both). Each xdist
-worker migrates its own database once; each test then starts from empty
-tables: a fresh copy of the migrated SQLite file, or TRUNCATE on PostgreSQL.
+worker migrates its own database once and stores the packaged working
+calendar in it; each test then starts from empty tables but that calendar: a
+fresh copy of the migrated SQLite file, or TRUNCATE on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,16 +21,23 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import create_app
-from portal.db import Base, create_db_engine
+from portal.db import Base, create_db_engine, make_session_factory
 from portal.extensions import db
 from portal.migrations import upgrade
+from portal.models import CalendarDay, CalendarSource, CalendarYear
 from portal.services import passwords
+from portal.services.workdays import CalendarService
 from tests.databases import create_database
 from tests.helpers import FAST_PASSWORD_HASHER, Api, Auth, Factory
 
 pytest_plugins = ["tests.s3server"]
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+# What TRUNCATE ... RESTART IDENTITY does, for a table emptied with DELETE.
+RESTART_SEQUENCE = sa.text(
+    "SELECT setval(pg_get_serial_sequence(:table, :column), 1, false) "
+    "WHERE pg_get_serial_sequence(:table, :column) IS NOT NULL"
+)
 
 
 def _worker() -> str:
@@ -42,20 +50,25 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     if PG_URL:
         name = f"{sa.engine.make_url(PG_URL).database}_{_worker()}"
         worker_url = create_database(PG_URL, name)
-        engine = create_db_engine(worker_url)
-        upgrade(engine)
-        engine.dispose()
+        _migrate_and_seed(worker_url)
         return worker_url
     path = tmp_path_factory.mktemp("db") / "template.sqlite"
-    engine = create_db_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    engine.dispose()
+    _migrate_and_seed(f"sqlite:///{path}")
     return str(path)
+
+
+def _migrate_and_seed(url: str) -> None:
+    """Migrate, then store the packaged working calendar (so no test pays for seeding it)."""
+    engine = create_db_engine(url)
+    upgrade(engine)
+    with make_session_factory(engine)() as session:
+        CalendarService(session).seed_from_package()
+    engine.dispose()
 
 
 @pytest.fixture
 def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
-    """An empty, migrated database for one test."""
+    """A migrated database for one test, empty but for the packaged working calendar."""
     if PG_URL:
         yield database_template
         _truncate_all(database_template)
@@ -66,11 +79,40 @@ def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
 
 
 def _truncate_all(url: str) -> None:
+    """Empty every table but the packaged working calendar, seeded once per worker.
+
+    TRUNCATE ... CASCADE would empty the calendar too (its years reference
+    users), so the tables the calendar references are emptied with DELETE.
+    """
     engine = create_db_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    kept = {CalendarYear.__table__, CalendarDay.__table__}
+    referenced = _referenced_by(kept) - kept
+    truncated = [t for t in Base.metadata.sorted_tables if t not in kept | referenced]
     with engine.begin() as connection:
-        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        names = ", ".join(f'"{t.name}"' for t in truncated)
+        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY"))
+        entered = sa.select(CalendarYear.year).where(CalendarYear.source != CalendarSource.PACKAGE)
+        connection.execute(sa.delete(CalendarDay).where(CalendarDay.year.in_(entered)))
+        connection.execute(sa.delete(CalendarYear).where(CalendarYear.year.in_(entered)))
+        for table in reversed([t for t in Base.metadata.sorted_tables if t in referenced]):
+            connection.execute(table.delete())
+            for column in table.primary_key.columns:
+                connection.execute(RESTART_SEQUENCE, {"table": table.name, "column": column.name})
+    with make_session_factory(engine)() as session:
+        CalendarService(session).seed_from_package()  # a test replaced a packaged year
     engine.dispose()
+
+
+def _referenced_by(tables: set[sa.Table]) -> set[sa.Table]:
+    """``tables`` and every table they reference, directly or not."""
+    found = set(tables)
+    pending = list(tables)
+    while pending:
+        for key in pending.pop().foreign_keys:
+            if key.column.table not in found:
+                found.add(key.column.table)
+                pending.append(key.column.table)
+    return found
 
 
 @pytest.fixture(autouse=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.cli import database, demo, users
+from portal.cli import calendar, database, demo, users
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(database.db_cli)
     app.cli.add_command(users.create_user)
     app.cli.add_command(demo.seed_demo)
+    app.cli.add_command(calendar.calendar_cli)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import click
+import sqlalchemy as sa
 from alembic import command
 from flask.cli import AppGroup
 
 from portal import migrations
 from portal.extensions import db
 from portal.services.definitions import DefinitionService
+from portal.services.workdays import CalendarService
 
 db_cli = AppGroup("db", help="Create, migrate and check the database schema.")
 
@@ -16,9 +18,11 @@ db_cli = AppGroup("db", help="Create, migrate and check the database schema.")
 @db_cli.command("upgrade")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
-    """Create or migrate the schema, then publish the shipped BPMN files."""
+    """Create or migrate the schema, then publish the shipped BPMN files and calendar years."""
     migrations.upgrade(db.engine, revision)
     published = DefinitionService(db.session).sync_builtin()
+    if sa.inspect(db.engine).has_table("calendar_years"):  # any revision from 0002
+        CalendarService(db.session).seed_from_package()
     click.echo(f"Schema at {revision}; {len(published)} new process definition(s) published.")
 
 

@@ -2,6 +2,7 @@
 
 from portal.models.accounts import ApiToken, Organization, User
 from portal.models.audit import AuditEvent
+from portal.models.calendar import CalendarDay, CalendarSource, CalendarYear
 from portal.models.documents import Document
 from portal.models.enums import (
     ApplicationStatus,
@@ -18,6 +19,9 @@ __all__ = [
     "Application",
     "ApplicationStatus",
     "AuditEvent",
+    "CalendarDay",
+    "CalendarSource",
+    "CalendarYear",
     "Cinema",
     "CinemaStatus",
     "Counter",
