@@ -154,6 +154,17 @@ class ProcessInstance:
 
         :raise EngineFailure: a script or service failed on the way.
         """
+        now = datetime.now(UTC)
+        for task in self._workflow.get_tasks(state=TaskState.WAITING):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition) and not isinstance(
+                definition, CycleTimerEventDefinition
+            ):
+                due_at = _timer_due(definition, task.internal_data.get("event_value"))
+                # SpiffWorkflow fires only strictly after the moment; a deadline
+                # is missed at its instant (24:00 is already late).
+                if due_at is not None and due_at <= now:
+                    task.internal_data["event_fired"] = True
         try:
             self._workflow.refresh_timers()
         except SpiffWorkflowException as exc:

@@ -14,6 +14,7 @@ from portal.api import (
     applications,
     common,
     definitions,
+    notifications,
     processes,
     registrations,
     tasks,
@@ -23,7 +24,15 @@ from portal.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 common.init_blueprint(bp)
-for module in (tokens, registrations, processes, applications, tasks, definitions):
+for module in (
+    tokens,
+    registrations,
+    processes,
+    applications,
+    tasks,
+    notifications,
+    definitions,
+):
     bp.register_blueprint(module.bp)
     # Flask-WTF exempts a blueprint by the name a request is routed through,
     # which for these routes is the nested one ("api.tokens"), not "api".

@@ -6,16 +6,21 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
+
+from portal.db import utcnow
 from portal.models import (
     Application,
     AuditEvent,
     Document,
+    Notification,
     Organization,
     ProcessDefinition,
     Task,
     User,
 )
 from portal.services.definitions import model_of
+from portal.services.notifications import NOTIFICATION_KINDS
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -68,7 +73,20 @@ def task_json(task: Task) -> dict[str, Any]:
         "created_at": timestamp(task.created_at),
         "claimed_at": timestamp(task.claimed_at),
         "due_at": timestamp(task.due_at),
-        "overdue": False,
+        "due_provisional": task.due_provisional,
+        "overdue": task.is_overdue(utcnow()),
+        "escalated": task.escalated_at is not None,
+    }
+
+
+def notification_json(notification: Notification) -> dict[str, Any]:
+    return {
+        "id": str(notification.id),
+        "kind": notification.kind,
+        "message": gettext(NOTIFICATION_KINDS[notification.kind], **notification.params),
+        "application_id": str(notification.application_id) if notification.application_id else None,
+        "created_at": timestamp(notification.created_at),
+        "read": notification.read_at is not None,
     }
 
 

@@ -21,6 +21,14 @@ def list_tasks() -> Response:
     return jsonify({"items": [task_json(t) for t in TaskService(db.session).inbox(actor())]})
 
 
+@bp.get("/escalations")
+@signed_in
+def list_escalations() -> Response:
+    """Overdue, escalated tasks the caller follows (national reviewers: all provinces)."""
+    tasks = TaskService(db.session).escalated(actor())
+    return jsonify({"items": [task_json(t) for t in tasks]})
+
+
 @bp.get("/tasks/<task_id>")
 @signed_in
 def get_task(task_id: str) -> Response:

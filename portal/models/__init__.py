@@ -10,9 +10,11 @@ from portal.models.enums import (
     OrgType,
     Role,
     TaskState,
+    TimerState,
 )
 from portal.models.processes import Application, ProcessDefinition, Task
 from portal.models.registry import Cinema, Counter
+from portal.models.timers import Notification, Timer
 
 __all__ = [
     "ApiToken",
@@ -26,11 +28,14 @@ __all__ = [
     "CinemaStatus",
     "Counter",
     "Document",
+    "Notification",
     "OrgType",
     "Organization",
     "ProcessDefinition",
     "Role",
     "Task",
     "TaskState",
+    "Timer",
+    "TimerState",
     "User",
 ]

@@ -92,6 +92,12 @@ class TaskState(StrEnum):
     CANCELLED = "cancelled"
 
 
+class TimerState(StrEnum):
+    WAITING = "waiting"
+    FIRED = "fired"
+    CANCELLED = "cancelled"
+
+
 class CinemaStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"

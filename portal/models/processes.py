@@ -97,9 +97,15 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
+    due_provisional: Mapped[bool] = mapped_column(default=False)
+    escalated_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     application: Mapped[Application] = relationship(back_populates="tasks")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Open and past its deadline (a deadline ends at its instant: 24:00 is late)."""
+        return self.state == TaskState.OPEN and self.due_at is not None and now >= self.due_at

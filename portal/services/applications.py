@@ -29,6 +29,7 @@ from portal.models import (
 from portal.services import history, numbering
 from portal.services.access import application_filter
 from portal.services.actor import Actor
+from portal.services.checks import SUBMIT_CHECKS, CheckResult
 from portal.services.definitions import DefinitionService, form_of, model_of
 from portal.services.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.services.runtime import Runtime
@@ -188,9 +189,7 @@ class ApplicationService:
             )
         instance = self.runtime.load(application, actor)
         instance.cancel()
-        self.runtime.save(application, instance, actor)
-        application.status = ApplicationStatus.WITHDRAWN
-        application.closed_at = utcnow()
+        self.runtime.save(application, instance, actor, closing_status=ApplicationStatus.WITHDRAWN)
         history.record(self.session, actor, "withdrawn", application_id=application.id)
         return application
 
@@ -219,8 +218,15 @@ class ApplicationService:
         :raise Conflict: the process is not waiting for the application form.
         """
         form = self.application_form(application)
-        clean = _clean(form, application.data, draft=False, documents=self._slots(application))
         model = model_of(application.definition)
+        clean, errors = _validated(
+            form, application.data, draft=False, documents=self._slots(application)
+        )
+        checked = self._process_check(
+            model.properties.get("submit_check"), application, clean, errors
+        )
+        if errors:
+            raise Invalid(errors)
         task = next(
             (t for t in self.runtime.open_task_rows(application) if t.form_key == model.start_form),
             None,
@@ -229,7 +235,9 @@ class ApplicationService:
             raise Conflict(N_("This application cannot be submitted now."))
         scope_field = model.properties.get("scope_field", "division_code")
         application.data = clean
-        application.division_code = str(clean.get(scope_field) or "") or None
+        application.division_code = (
+            checked.division_code or str(clean.get(scope_field) or "") or None
+        )
         resubmission = application.number is not None
         if not resubmission:
             now = utcnow()
@@ -262,6 +270,27 @@ class ApplicationService:
             raise Conflict(N_("This application can no longer be changed."))
         return application
 
+    def _process_check(
+        self,
+        name: str | None,
+        application: Application,
+        clean: Mapping[str, Any],
+        errors: dict[str, list[str]],
+    ) -> CheckResult:
+        """Run the process's own submission check on the fields the form accepted.
+
+        Its problems are added to ``errors``.
+        """
+        check = SUBMIT_CHECKS.get(name or "")
+        if check is None:
+            return CheckResult()
+        result = check(
+            self.session, application, {k: v for k, v in clean.items() if k not in errors}
+        )
+        for key, messages in result.errors.items():
+            errors.setdefault(key, []).extend(messages)
+        return result
+
     def _slots(self, application: Application) -> set[str]:
         return set(
             self.session.scalars(
@@ -286,14 +315,17 @@ def _accepts(definition: ProcessDefinition, org_type: str | None) -> bool:
     return not allowed or org_type in {t.strip() for t in allowed.split(",")}
 
 
-def _clean(
+def _validated(
     form: FormDefinition,
     data: Mapping[str, Any],
     *,
     draft: bool,
     documents: set[str] | None = None,
-) -> dict[str, Any]:
-    """Validated data, or :class:`Invalid` with every problem (documents included)."""
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Clean data and every problem; documents are checked when ``documents`` is given.
+
+    :raise Invalid: ``data`` is not an object at all.
+    """
     if not isinstance(data, Mapping):
         raise Invalid({"data": [N_("Expected an object.")]})
     clean, errors = validate_data(form, data, draft=draft, base=TranslatedForm)
@@ -301,6 +333,12 @@ def _clean(
         for slot in form.slots:
             if slot.required and slot.key not in documents:
                 errors.setdefault(slot.key, []).append(N_("This document is required."))
+    return clean, errors
+
+
+def _clean(form: FormDefinition, data: Mapping[str, Any], *, draft: bool) -> dict[str, Any]:
+    """Validated data, or :class:`Invalid` with every problem."""
+    clean, errors = _validated(form, data, draft=draft)
     if errors:
         raise Invalid(errors)
     return clean

@@ -12,11 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.models import Application, Cinema
+from portal.db import utcnow
+from portal.models import Application, Cinema, Notification, Task, TaskState
 from portal.services import history, numbering
 from portal.services.actor import Actor
+from portal.services.notifications import NOTIFICATION_KINDS
 from workflows.services import ServiceRegistry
 
 SERVICES = ServiceRegistry()
@@ -53,3 +56,52 @@ def assign_cinema_code(
         details={"cinema_code": code},
     )
     return code
+
+
+@SERVICES.register("escalate")
+def escalate(ctx: ServiceContext, params: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
+    """Flag an overdue task for its reviewers and the national level (督办).
+
+    ``task`` names the user task (its BPMN id) whose deadline passed.
+    """
+    spec_id = str(params.get("task") or "")
+    overdue = ctx.session.scalars(
+        sa.select(Task).where(
+            Task.application_id == ctx.application.id,
+            Task.spec_id == spec_id,
+            Task.state == TaskState.OPEN,
+        )
+    ).all()
+    now = utcnow()
+    for task in overdue:
+        task.escalated_at = now
+        history.record(
+            ctx.session,
+            None,
+            "escalated",
+            application_id=ctx.application.id,
+            task_id=task.id,
+            task_name=task.name,
+            details={"due_at": task.due_at.isoformat() if task.due_at else None},
+        )
+    return bool(overdue)
+
+
+@SERVICES.register("notify")
+def notify(ctx: ServiceContext, params: Mapping[str, Any], data: Mapping[str, Any]) -> str:
+    """Leave a message for the applicant organisation; ``kind`` names the message."""
+    kind = str(params.get("kind") or "")
+    if kind not in NOTIFICATION_KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    ctx.session.add(
+        Notification(
+            organization_id=ctx.application.organization_id,
+            application_id=ctx.application.id,
+            kind=kind,
+            params={"number": ctx.application.number},
+        )
+    )
+    history.record(
+        ctx.session, None, "notified", application_id=ctx.application.id, details={"kind": kind}
+    )
+    return kind

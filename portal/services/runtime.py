@@ -11,6 +11,7 @@ the session's current transaction. Callers lock the application row first
 from __future__ import annotations
 
 import uuid
+from typing import Literal, overload
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -18,10 +19,12 @@ from sqlalchemy.orm import Session
 from portal.db import utcnow
 from portal.models import Application, ApplicationStatus, Role, Task, TaskState
 from portal.services.actor import Actor
+from portal.services.deadlines import DeadlineClock, project_timers
 from portal.services.definitions import model_of
 from portal.services.errors import NotFound, ServiceError
 from portal.services.handlers import SERVICES, ServiceContext
 from portal.services.numbering import NumbersExhausted
+from workflows.errors import EngineFailure
 from workflows.instance import OpenTask, ProcessInstance
 from workflows.sandbox import SandboxEnvironment, SandboxScriptEngine
 
@@ -32,8 +35,17 @@ _PASSTHROUGH = (ServiceError, sa.exc.SQLAlchemyError, NumbersExhausted)
 class Runtime:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.clock = DeadlineClock(session)
 
-    def lock(self, application_id: uuid.UUID) -> Application:
+    @overload
+    def lock(self, application_id: uuid.UUID) -> Application: ...
+
+    @overload
+    def lock(
+        self, application_id: uuid.UUID, *, skip_locked: Literal[True]
+    ) -> Application | None: ...
+
+    def lock(self, application_id: uuid.UUID, *, skip_locked: bool = False) -> Application | None:
         """Load the application for update, with the newest committed state.
 
         On PostgreSQL this takes the row lock until the transaction ends. SQLite
@@ -41,6 +53,9 @@ class Runtime:
         the newest commit, so a concurrent commit could mix old and new state
         within one call; a no-op write takes SQLite's database write lock
         instead, which likewise lasts until the transaction ends.
+
+        With ``skip_locked`` an application another transaction holds gives
+        None instead of waiting (PostgreSQL; SQLite waits for the write lock).
 
         :raise NotFound: no such application.
         """
@@ -54,12 +69,20 @@ class Runtime:
         application = self.session.scalar(
             sa.select(Application)
             .where(Application.id == application_id)
-            .with_for_update()
+            .with_for_update(skip_locked=skip_locked)
             .execution_options(populate_existing=True)
         )
         if application is None:
+            if skip_locked and self._exists(application_id):
+                return None
             raise NotFound("Application not found.")
         return application
+
+    def _exists(self, application_id: uuid.UUID) -> bool:
+        return (
+            self.session.scalar(sa.select(Application.id).where(Application.id == application_id))
+            is not None
+        )
 
     def start(self, application: Application, actor: Actor) -> ProcessInstance:
         """Start the application's process (it must be pinned to a definition)."""
@@ -83,23 +106,34 @@ class Runtime:
         actor: Actor | None,
         *,
         completed_task: uuid.UUID | None = None,
-    ) -> list[Task]:
-        """Store the instance, project its tasks and derive the status.
+        closing_status: ApplicationStatus | None = None,
+    ) -> int:
+        """Store the instance, project its tasks and timers, derive the status.
 
-        Returns the task rows that opened with this step.
+        ``closing_status`` is the status of an instance ended from outside
+        (a withdrawal cancels it at no end event). Returns how many timers
+        fired in this step.
+
+        :raise EngineFailure: the process ended at no end event that names a status.
         """
         application.workflow_state = instance.dump()
         results = instance.service_results()
         if results:
             application.result = {**application.result, **results}
-        opened = self._project_tasks(application, instance, actor, completed_task)
+        self._project_tasks(application, instance, actor, completed_task)
+        fired = project_timers(self.session, application, instance, self.clock.counted)
         if instance.is_completed:
-            application.status = ApplicationStatus(instance.end_status or "approved")
+            status = closing_status or instance.end_status
+            if status is None:
+                raise EngineFailure(
+                    f"{application.process_key} ended without an end event that names a status"
+                )
+            application.status = ApplicationStatus(status)
             application.closed_at = utcnow()
         else:
             application.status = self._running_status(application, instance)
         self.session.flush()
-        return opened
+        return fired
 
     def open_task_rows(self, application: Application) -> list[Task]:
         return list(
@@ -116,7 +150,7 @@ class Runtime:
         instance: ProcessInstance,
         actor: Actor | None,
         completed_task: uuid.UUID | None,
-    ) -> list[Task]:
+    ) -> None:
         now = utcnow()
         open_now = {task.id: task for task in instance.open_tasks()}
         rows = self.open_task_rows(application)
@@ -130,13 +164,11 @@ class Runtime:
                 row.state = TaskState.CANCELLED
             row.completed_at = now
         known = {row.id for row in rows}
-        opened = [
+        self.session.add_all(
             self._task_row(application, task, now)
             for task_id, task in open_now.items()
             if task_id not in known
-        ]
-        self.session.add_all(opened)
-        return opened
+        )
 
     def _task_row(self, application: Application, task: OpenTask, now: object) -> Task:
         role = Role(task.info.role)
@@ -166,5 +198,7 @@ class Runtime:
 
     def _engine(self, application: Application, actor: Actor | None) -> SandboxScriptEngine:
         context = ServiceContext(session=self.session, application=application, actor=actor)
-        environment = SandboxEnvironment(service_caller=SERVICES.caller(context))
+        environment = SandboxEnvironment(
+            functions=self.clock.functions(), service_caller=SERVICES.caller(context)
+        )
         return SandboxScriptEngine(environment, passthrough=_PASSTHROUGH)

@@ -14,7 +14,7 @@ from portal.db import utcnow
 from portal.i18n import N_, TranslatedForm
 from portal.models import Application, ApplicationStatus, Document, Role, Task, TaskState
 from portal.services import history
-from portal.services.access import task_filter
+from portal.services.access import supervision_filter, task_filter
 from portal.services.actor import Actor
 from portal.services.applications import ApplicationService
 from portal.services.definitions import form_of, model_of
@@ -36,6 +36,21 @@ class TaskService:
                 .options(joinedload(Task.application))
                 .where(Task.state == TaskState.OPEN, task_filter(actor))
                 .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at.desc())
+            )
+        )
+
+    def escalated(self, actor: Actor) -> list[Task]:
+        """Open tasks past their deadline and escalated (督办) that ``actor`` follows.
+
+        The reviewers of the task see their own; national reviewers see every
+        province's. Oldest deadline first.
+        """
+        return list(
+            self.session.scalars(
+                sa.select(Task)
+                .options(joinedload(Task.application))
+                .where(Task.state == TaskState.OPEN, supervision_filter(actor))
+                .order_by(Task.due_at, Task.created_at)
             )
         )
 

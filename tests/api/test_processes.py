@@ -19,7 +19,8 @@ def test_a_cinema_may_start_cinema_registration(api: Api, factory: Factory) -> N
     assert response.status_code == 200
     items = response.get_json()["items"]
     assert [(i["key"], i["name"], i["version"]) for i in items] == [
-        ("cinema_registration", "电影院注册", 1)
+        ("cinema_registration", "电影院注册", 1),
+        ("refund_backfill", "退票和补登审批", 1),
     ]
 
 

@@ -15,7 +15,7 @@ TEXT = {"type": "textfield", "key": "name", "label": "名称"}
 
 def test_builtin_forms_are_keyed_by_id() -> None:
     raw = load_builtin_forms()
-    assert set(raw) == {"cinema_registration", "review"}
+    assert set(raw) == {"cinema_registration", "review", "refund_backfill", "refund_confirmation"}
     assert raw["review"]["id"] == "review"
     assert {path.stem for path in BUILTIN_DIR.glob("*.json")} == set(raw)
 

@@ -72,7 +72,10 @@ def test_startable_depends_on_the_org_type(
     service: ApplicationService, factory: Factory, applicant: Actor, reviewer: Actor
 ) -> None:
     vendor = Actor.of(factory.applicant(org_type=OrgType.TICKETING_VENDOR))
-    assert [d.key for d in service.startable(applicant)] == ["cinema_registration"]
+    assert [d.key for d in service.startable(applicant)] == [
+        "cinema_registration",
+        "refund_backfill",
+    ]
     assert service.startable(vendor) == []
     assert service.startable(reviewer) == []
     with pytest.raises(NotFound):

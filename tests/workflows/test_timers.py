@@ -101,6 +101,16 @@ def test_a_non_interrupting_timer_escalates_and_the_task_stays_open(
     assert not instance.is_completed
 
 
+def test_a_timer_fires_at_its_very_instant(
+    model: ProcessModel, engine: SandboxScriptEngine, escalations: list[str]
+) -> None:
+    with time_machine.travel(START, tick=False):
+        instance = submitted(model, engine)
+    with time_machine.travel(START + timedelta(days=3), tick=False):
+        instance.fire_due_timers()
+    assert escalations == ["review"]
+
+
 def test_a_timer_long_past_fires_at_the_next_refresh_only_once(
     model: ProcessModel, engine: SandboxScriptEngine, escalations: list[str]
 ) -> None:

@@ -1,0 +1,40 @@
+"""``flask --app wsgi tick`` and ``scheduler``: firing BPMN timers when they are due."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import with_appcontext
+
+from portal.extensions import db
+from portal.services.timers import TimerService
+
+
+@click.command("tick")
+@click.option("--limit", type=int, default=None, help="Handle at most this many timers.")
+@with_appcontext
+def tick(limit: int | None) -> None:
+    """Fire every timer that is due, once, then exit. Safe on several machines at once."""
+    result = TimerService(db.session).fire_due(limit=limit)
+    click.echo(
+        f"{result.fired} timer(s) fired" + (f", {result.failed} failed" if result.failed else "")
+    )
+    if result.failed:
+        raise SystemExit(1)
+
+
+@click.command("scheduler")
+@click.option(
+    "--interval", type=float, default=30.0, show_default=True, help="Seconds between ticks."
+)
+@with_appcontext
+def scheduler(interval: float) -> None:
+    """Run ``tick`` every INTERVAL seconds until stopped (what ``make run`` starts)."""
+    click.echo(f"Scheduler: a tick every {interval:g} s")
+    while True:
+        result = TimerService(db.session).fire_due()
+        if result.fired or result.failed:
+            click.echo(f"{result.fired} timer(s) fired, {result.failed} failed")
+        db.session.close()
+        time.sleep(interval)
