@@ -10,11 +10,14 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.models import Application, OrgType, Role, User
+from portal.db import utcnow
+from portal.models import Application, Cinema, OrgType, Role, User
 from portal.services.accounts import AccountService, Registration
 from portal.services.actor import Actor
 from portal.services.applications import ApplicationService
@@ -22,6 +25,7 @@ from portal.services.documents import DocumentService
 from portal.services.tasks import TaskService
 from storage import DocumentStore
 
+CHINA = ZoneInfo("Asia/Shanghai")
 DEMO_PASSWORD = "Demo-Portal-2026"  # noqa: S105 - published in the README, refused in production
 
 
@@ -120,6 +124,7 @@ def seed(session: Session, store: DocumentStore) -> Iterator[str]:
             )
             yield f"user {enterprise.username} ({enterprise.org_name})"
     yield from _sample_cinema_registrations(session, store)
+    yield from _sample_refund(session, store)
 
 
 def _sample_cinema_registrations(session: Session, store: DocumentStore) -> Iterator[str]:
@@ -153,6 +158,59 @@ def _sample_cinema_registrations(session: Session, store: DocumentStore) -> Iter
     TaskService(session).complete(reviewer, task.id, {"decision": "approve", "comment": "材料齐全"})
     session.refresh(approved)
     yield f"cinema registration {approved.number} approved: {approved.result['cinema_code']}"
+
+
+def _sample_refund(session: Session, store: DocumentStore) -> Iterator[str]:
+    """A refund the demo cinema asked for after a power cut, waiting for Hunan."""
+    cinema = _user(session, "cinema")
+    code = (
+        session.scalar(
+            sa.select(Cinema.code).where(Cinema.organization_id == cinema.organization_id)
+        )
+        if cinema
+        else None
+    )
+    if (
+        cinema is None
+        or code is None
+        or session.scalar(
+            sa.select(Application.id).where(
+                Application.organization_id == cinema.organization_id,
+                Application.process_key == "refund_backfill",
+            )
+        )
+    ):
+        return
+    applicant = Actor.of(cinema)
+    show_end = utcnow().astimezone(CHINA).replace(minute=0, second=0, microsecond=0) - timedelta(
+        days=1
+    )
+    application = ApplicationService(session).create(
+        applicant,
+        "refund_backfill",
+        {
+            "cinema_code": code,
+            "kind": "refund",
+            "film": "流浪地球3",
+            "hall": "1号厅",
+            "show_start": (show_end - timedelta(hours=2)).isoformat(),
+            "show_end": show_end.isoformat(),
+            "ticket_count": 4,
+            "amount": "180.00",
+            "ticket_numbers": ["A0101", "A0102", "A0103", "A0104"],
+            "cause": "放映中途停电，场次中断，当时票务软件无法退票。",
+        },
+    )
+    DocumentService(session, store).upload_to_application(
+        applicant,
+        application.id,
+        slot_key="evidence",
+        filename="停电通知.pdf",
+        declared_type="application/pdf",
+        stream=io.BytesIO(SAMPLE_PDF),
+    )
+    submitted = ApplicationService(session).submit(applicant, application.id)
+    yield f"refund {submitted.number} waiting for the Hunan review (3 working days)"
 
 
 def _complete_application(

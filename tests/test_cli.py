@@ -27,17 +27,22 @@ def test_seed_demo_creates_every_role_and_sample_applications_once(app: Flask) -
     assert {s.username for s in STAFF} | {e.username for e in ENTERPRISES} <= set(created)
     assert {u.role for u in created.values()} == set(Role)
     with app.app_context():
-        statuses = sorted(db.session.scalars(sa.select(Application.status)))
+        statuses = sorted(
+            db.session.execute(sa.select(Application.process_key, Application.status)).all()
+        )
         AccountService(db.session).authenticate("hunan", DEMO_PASSWORD)
-    assert statuses == sorted(
-        [ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED]
-    )
+    assert statuses == [
+        ("cinema_registration", ApplicationStatus.APPROVED),
+        ("cinema_registration", ApplicationStatus.DRAFT),
+        ("cinema_registration", ApplicationStatus.SUBMITTED),
+        ("refund_backfill", ApplicationStatus.SUBMITTED),
+    ]
 
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0, again.output
     assert len(users(app)) == len(created)
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 3
+        assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 4
 
 
 def test_seed_demo_is_refused_in_production(app: Flask) -> None:
@@ -125,3 +130,9 @@ def test_db_check_reports_agreement(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
     assert "agree" in result.output
+
+
+def test_tick_with_nothing_due_says_so(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["tick"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "0 timer(s) fired"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from portal.extensions import db
 from portal.services.timers import TimerService
+
+log = logging.getLogger(__name__)
 
 
 @click.command("tick")
@@ -33,8 +37,14 @@ def scheduler(interval: float) -> None:
     """Run ``tick`` every INTERVAL seconds until stopped (what ``make run`` starts)."""
     click.echo(f"Scheduler: a tick every {interval:g} s")
     while True:
-        result = TimerService(db.session).fire_due()
-        if result.fired or result.failed:
-            click.echo(f"{result.fired} timer(s) fired, {result.failed} failed")
-        db.session.close()
+        try:
+            result = TimerService(db.session).fire_due()
+        except sa.exc.SQLAlchemyError:
+            # The database may be restarting; the timers wait for the next tick.
+            log.exception("tick failed")
+        else:
+            if result.fired or result.failed:
+                click.echo(f"{result.fired} timer(s) fired, {result.failed} failed")
+        finally:
+            db.session.close()
         time.sleep(interval)
