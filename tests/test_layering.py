@@ -20,7 +20,7 @@ print(",".join(sorted(n for n in sys.modules if n.split(".")[0] in web)))
 """
 
 
-@pytest.mark.parametrize("package", ["workflows", "forms", "storage"])
+@pytest.mark.parametrize("package", ["workflows", "forms", "storage", "certificates"])
 def test_lower_layer_imports_neither_flask_nor_portal(package: str) -> None:
     # A fresh interpreter: this test process has Flask loaded by other tests.
     result = subprocess.run(

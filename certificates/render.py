@@ -1,0 +1,150 @@
+"""Certificates as PDF: Jinja2 templates rendered by WeasyPrint.
+
+Each certificate type has a template ``certificates/templates/<cert_type>.html``
+extending ``base.html`` and styled by ``certificate.css`` (A4 portrait, a double
+red frame, Noto Serif CJK SC with its bold for headings, real extractable
+text). The types and their context keys (each template's header comment is
+the full reference):
+
+``software_filing`` 备案证书
+    number, issuer, issue_date, verify_url, product_name, version, variant, vendor,
+    uscc, filing_number, md5, sha256, valid_from, valid_until; optional status,
+    seal_name, seal_subtitle.
+``testing_commission`` 委托检测书
+    number, issuer, issue_date, verify_url, application_number, product_name,
+    version, variant, vendor, tests (list of str); optional uscc, institute,
+    commissioned_by, deadline, status, seal_name, seal_subtitle.
+``commitment_letter`` 服务承诺书 (a form for the vendor to sign: no seal, no QR)
+    company, product_name, version; optional number (the acceptance number).
+``notice`` any other certificate
+    number, issuer, issue_date, verify_url, title, subject, fields (list of
+    (label, value)); optional body (str or list of str), note, status,
+    seal_name, seal_subtitle.
+
+Dates are :class:`~datetime.date` (or aware datetimes, shown in Beijing time)
+and print as 2026年11月22日. Autoescaping is on: context strings are text, never HTML.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from markupsafe import Markup
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from certificates.qr import qr_svg
+from certificates.seal import seal_svg
+
+TEMPLATES = Path(__file__).parent / "templates"
+BEIJING = ZoneInfo("Asia/Shanghai")
+_TYPE = re.compile(r"[a-z][a-z0-9_]*")
+_PRIVATE_TEMPLATES = frozenset({"base"})
+
+
+class CertificateContextError(ValueError):
+    """The context lacks a key the template needs, or holds an unusable value."""
+
+
+def cn_date(value: object) -> object:
+    """Format a date as 2026年11月22日 (an aware datetime in Beijing time); pass
+    anything else through unchanged.
+
+    :raise ValueError: a naive datetime (its day would be a guess).
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("datetimes on certificates must be timezone-aware")
+        value = value.astimezone(BEIJING).date()
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value
+
+
+def _without_v(version: str) -> str:
+    return version[1:] if version[:1] in {"V", "v"} else version
+
+
+def _qr_code(url: str) -> Markup:
+    return Markup(qr_svg(url))  # noqa: S704 - geometry only: the data is in the drawing, not in markup
+
+
+def _seal_image(name: str, subtitle: str | None) -> Markup:
+    return Markup(seal_svg(name, subtitle=subtitle or None))  # noqa: S704 - escaped in seal_svg
+
+
+_environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_environment.filters["cn_date"] = cn_date
+_environment.filters["without_v"] = _without_v
+_environment.globals["qr_code"] = _qr_code
+_environment.globals["seal_image"] = _seal_image
+
+# Parsed once per thread: the stylesheet and the font configuration (fontconfig's
+# lookups and the fonts' metadata) are most of the cost of a first rendering.
+_local = threading.local()
+
+
+def _styles() -> tuple[CSS, FontConfiguration]:
+    cached: tuple[CSS, FontConfiguration] | None = getattr(_local, "styles", None)
+    if cached is None:
+        fonts = FontConfiguration()
+        css = CSS(filename=str(TEMPLATES / "certificate.css"), font_config=fonts)
+        cached = _local.styles = (css, fonts)
+    return cached
+
+
+def certificate_types() -> list[str]:
+    """The certificate types that have a template, sorted."""
+    return sorted(
+        path.stem for path in TEMPLATES.glob("*.html") if path.stem not in _PRIVATE_TEMPLATES
+    )
+
+
+def render_html(cert_type: str, context: Mapping[str, Any]) -> str:
+    """Render the HTML of a certificate (what :func:`render_pdf` prints).
+
+    :raise LookupError: no template for ``cert_type``.
+    :raise CertificateContextError: a key the template needs is missing, or a
+        value cannot be used (a naive datetime, a seal name over 24 characters,
+        a URL too long for a QR code).
+    """
+    if not _TYPE.fullmatch(cert_type) or cert_type not in certificate_types():
+        raise LookupError(f"no certificate template for {cert_type!r}")
+    template = _environment.get_template(f"{cert_type}.html")
+    try:
+        return template.render(dict(context))
+    except jinja2.UndefinedError as error:
+        raise CertificateContextError(f"{cert_type}: {error.message}") from error
+    except ValueError as error:
+        raise CertificateContextError(f"{cert_type}: {error}") from error
+
+
+def render_pdf(cert_type: str, context: Mapping[str, Any]) -> bytes:
+    """Render a certificate of ``cert_type`` as an unsigned A4 PDF.
+
+    See the module docstring for each type's context keys. Sign the result with
+    :func:`certificates.sign.sign_pdf` before handing it out.
+
+    :raise LookupError: no template for ``cert_type``.
+    :raise CertificateContextError: as :func:`render_html`.
+    """
+    html = render_html(cert_type, context)
+    css, fonts = _styles()
+    document = HTML(string=html, base_url=str(TEMPLATES))
+    pdf = document.write_pdf(stylesheets=[css], font_config=fonts)
+    if pdf is None:  # only when given a target to write to
+        raise RuntimeError("WeasyPrint returned no PDF")
+    return pdf
