@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from flask import Response, request, send_file
@@ -9,7 +10,9 @@ from flask_babel import gettext
 from werkzeug.datastructures import FileStorage
 
 from forms import FormDefinition
+from portal.extensions import db, documents
 from portal.models import Document
+from portal.services.actor import Actor
 from portal.services.documents import DocumentService
 from portal.services.errors import Invalid, TooLarge
 
@@ -36,6 +39,30 @@ def store_chosen_files(
             except TooLarge as exc:
                 refused.setdefault(slot.key, []).append(gettext(exc.message))
     return refused
+
+
+def store_task_files(
+    actor: Actor, task_id: uuid.UUID, definition: FormDefinition
+) -> dict[str, list[str]]:
+    """Store every file chosen on a task page for the slots of the task's form.
+
+    Returns the refusals by slot, as :func:`store_chosen_files` does.
+
+    :raise NotFound: unknown task or outside the actor's scope.
+    :raise Conflict: the task is completed or claimed by someone else.
+    """
+    uploads = DocumentService(db.session, documents.store)
+    return store_chosen_files(
+        definition,
+        lambda slot, upload: uploads.upload_to_task(
+            actor,
+            task_id,
+            slot_key=slot,
+            filename=upload.filename or "",
+            declared_type=upload.mimetype,
+            stream=upload.stream,
+        ),
+    )
 
 
 def send_document(service: DocumentService, document: Document) -> Response:

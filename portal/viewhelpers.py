@@ -9,28 +9,39 @@ page is rendered, so one list serves both languages.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from flask import Flask, abort, current_app, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from forms import DocumentSlot, FieldSpec, FormDefinition, StaticText
 from forms.divisions import lookup
+from forms.fields import parse_datetime
 from portal.db import utcnow
 from portal.i18n import N_, Translations
-from portal.models import Application, AuditEvent, ProcessDefinition, Role, Task, User
+from portal.models import (
+    Application,
+    AuditEvent,
+    ProcessDefinition,
+    Role,
+    Task,
+    TaskState,
+    User,
+)
 from portal.services.actor import Actor
+from portal.services.definitions import model_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 STAFF_ROLES = frozenset(r for r in Role if r not in (Role.APPLICANT, Role.ADMIN))
-DUE_SOON = timedelta(hours=24)
 
 STATUS_LABELS = {
     "draft": N_("Draft"),
@@ -74,6 +85,10 @@ ACTION_LABELS = {
     "completed": N_("Review completed"),
     "withdrawn": N_("Application withdrawn"),
     "cinema_code_assigned": N_("Cinema code assigned"),
+    "step_completed": N_("Step completed"),
+    "escalated": N_("Overdue: escalated for supervision"),
+    "notified": N_("Message sent to the applicant"),
+    "deadline_recounted": N_("Deadline recounted"),
     "registered": N_("Enterprise registered"),
     "signed_in": N_("Signed in"),
 }
@@ -217,11 +232,16 @@ def section_groups(definition: FormDefinition, items: Iterable[str]) -> list[tup
 
 
 def display_value(spec: FieldSpec, value: Any) -> str:
-    """A stored value as a reader sees it: choice labels, 是/否, "—" for nothing."""
+    """A stored value as a reader sees it: choice labels, 是/否, China time, "—" for nothing."""
     if value is None or value in ("", []):
         return "—"
     if spec.kind == "checkbox":
         return gettext("Yes") if value else gettext("No")
+    if spec.kind == "datetime" and isinstance(value, str):
+        try:
+            return china_time(parse_datetime(value))
+        except ValueError:
+            return value
     labels = {c.value: c.label_for(page_locale()) for c in spec.choices}
     if isinstance(value, list):
         separator = ", " if page_locale() == "en" else "、"
@@ -274,6 +294,14 @@ def event_task_name(event: AuditEvent, application: Application) -> str:
     return event.task_name or ""
 
 
+def is_application_form_task(task: Task) -> bool:
+    """Whether ``task`` is the applicant filling in (or correcting) the application itself."""
+    return (
+        task.role is Role.APPLICANT
+        and task.form_key == model_of(task.application.definition).start_form
+    )
+
+
 def task_holder(task: Task) -> str:
     """Who holds a task: "湖南省 省级电影主管部门", or the applicant itself."""
     if task.role is Role.APPLICANT:
@@ -292,14 +320,10 @@ def user_role_text(user: User) -> str:
     return f"{place} {role}" if place else role
 
 
-def due_state(task: Task) -> str:
-    """ "overdue", "due-soon" or "" for styling inbox rows."""
-    if task.due_at is None:
-        return ""
-    now = utcnow()
-    if task.due_at < now:
-        return "overdue"
-    return "due-soon" if task.due_at - now < DUE_SOON else ""
+def shown_results(result: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
+    """The results an applicant is given (a cinema code), without the process's own
+    bookkeeping (e.g. which notifications were sent)."""
+    return [(key, value) for key, value in (result or {}).items() if key in RESULT_LABELS]
 
 
 def latest_reason(events: Iterable[AuditEvent]) -> AuditEvent | None:
@@ -308,12 +332,117 @@ def latest_reason(events: Iterable[AuditEvent]) -> AuditEvent | None:
     return reasons[-1] if reasons else None
 
 
+def china_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("PORTAL_TIMEZONE", "Asia/Shanghai"))
+
+
 def china_time(value: datetime | None, with_seconds: bool = False) -> str:
     if value is None:
         return ""
-    zone = ZoneInfo(current_app.config.get("PORTAL_TIMEZONE", "Asia/Shanghai"))
-    return value.astimezone(zone).strftime(
+    return value.astimezone(china_zone()).strftime(
         "%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M"
+    )
+
+
+# -- deadlines --------------------------------------------------------------------------
+
+DUE_SOON = timedelta(hours=24)
+PROVISIONAL_EXPLANATION = N_(
+    "The official holiday arrangement of that year has not been published yet: the deadline "
+    "counts only weekends and the statutory holidays, and will be recounted when it is."
+)
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    """A task's deadline as pages show it.
+
+    ``state`` is "overdue", "due-soon" (within 24 hours) or "on-time" for an open
+    task, "" for a closed one; pages use it in CSS classes (``deadline-<state>``).
+    """
+
+    due_at: datetime
+    state: str
+    moment: str
+    text: str
+    left: str
+    provisional: bool
+    escalated: bool
+
+
+def long_date(day: date) -> str:
+    """ "2026年10月10日", or "10 October 2026" in English."""
+    if page_locale() == "en":
+        return str(format_date(day, "d MMMM y", locale="en"))
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def deadline_moment(due_at: datetime | str) -> str:
+    """The moment something is due, in China time (ISO 8601 strings accepted).
+
+    A deadline at midnight is the end of the day before (working-day deadlines
+    end at 24:00): "2026年10月10日 24:00"; any other is the exact moment.
+    """
+    if isinstance(due_at, str):
+        due_at = datetime.fromisoformat(due_at)
+    local = due_at.astimezone(china_zone())
+    if local.time() == time(0, 0):
+        day = long_date(local.date() - timedelta(days=1))
+        return gettext("the end of %(date)s (24:00)", date=day)
+    return gettext("%(date)s, %(time)s", date=long_date(local.date()), time=f"{local:%H:%M}")
+
+
+def deadline_text(due_at: datetime | str) -> str:
+    """ "截止 2026年10月10日 24:00", "By the end of 10 October 2026 (24:00)"."""
+    return gettext("By %(moment)s", moment=deadline_moment(due_at))
+
+
+def duration_text(delta: timedelta) -> str:
+    """A period in its two largest units, rounded down: "2 天 3 小时", "5 hours"."""
+    minutes = int(delta.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    texts = [
+        ngettext("%(num)s day", "%(num)s days", days) if days else "",
+        ngettext("%(num)s hour", "%(num)s hours", hours) if hours else "",
+        ngettext("%(num)s minute", "%(num)s minutes", minutes) if minutes else "",
+    ]
+    first = next((n for n, text in enumerate(texts) if text), None)
+    if first is None:
+        return gettext("less than a minute")
+    return " ".join(text for text in texts[first : first + 2] if text)
+
+
+def time_left_text(due_at: datetime, now: datetime) -> str:
+    """ "剩余 2 天 3 小时" before the deadline, "已逾期 5 小时" from it on."""
+    if now >= due_at:
+        return gettext("Overdue by %(period)s", period=duration_text(now - due_at))
+    return gettext("%(period)s left", period=duration_text(due_at - now))
+
+
+def due_state(task: Task, now: datetime) -> str:
+    """ "overdue", "due-soon", "on-time", or "" for a closed task or one without a deadline."""
+    if task.due_at is None or task.state != TaskState.OPEN:
+        return ""
+    if task.is_overdue(now):
+        return "overdue"
+    return "due-soon" if task.due_at - now <= DUE_SOON else "on-time"
+
+
+def deadline_of(task: Task) -> DeadlineView | None:
+    """The deadline of ``task`` as of now, or None when it has none."""
+    if task.due_at is None:
+        return None
+    now = utcnow()
+    state = due_state(task, now)
+    return DeadlineView(
+        due_at=task.due_at,
+        state=state,
+        moment=deadline_moment(task.due_at),
+        text=deadline_text(task.due_at),
+        left=time_left_text(task.due_at, now) if state else "",
+        provisional=task.due_provisional,
+        escalated=task.escalated_at is not None,
     )
 
 
@@ -348,6 +477,7 @@ def init_app(app: Flask) -> None:
         action_label=lambda value: _label(ACTION_LABELS, value),
         decision_label=lambda value: _label(DECISION_LABELS, value),
         result_label=lambda value: _label(RESULT_LABELS, value),
+        deadline_moment=deadline_moment,
     )
     app.jinja_env.globals.update(
         page_locale=page_locale,
@@ -357,7 +487,10 @@ def init_app(app: Flask) -> None:
         event_task_name=event_task_name,
         task_holder=task_holder,
         user_role_text=user_role_text,
-        due_state=due_state,
+        deadline_of=deadline_of,
+        is_application_form_task=is_application_form_task,
+        shown_results=shown_results,
+        provisional_explanation=lambda: gettext(PROVISIONAL_EXPLANATION),
         item_kind=item_kind,
         display_value=display_value,
         section_groups=section_groups,

@@ -1,6 +1,7 @@
 """Pages of the applicant area."""
 
-from portal.applicant import editing  # noqa: F401 - adds the edit page to bp
+# These modules add their pages to bp.
+from portal.applicant import editing, notifications, tasks  # noqa: F401
 from portal.applicant.routes import bp
 
 __all__ = ["bp"]

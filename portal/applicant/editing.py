@@ -18,7 +18,7 @@ from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from forms import FormDefinition, build_form_class, form_data, form_errors, to_formdata
+from forms import FormDefinition, build_form_class, form_data, form_errors
 from forms.fields import RowListField
 from portal.applicant.routes import applicant_only, bp
 from portal.extensions import db, documents
@@ -90,7 +90,9 @@ def _save(
     except Invalid as exc:
         attach_errors(form, translate_errors(exc.errors))
         return _render(service, application, form)
-    shown = page_form_class(definition)(formdata=to_formdata(saved.data))
+    # From the stored values, not their form-data spelling: inputs such as
+    # datetime-local show only their own format ("2026-09-29T19:00", no offset).
+    shown = page_form_class(definition)(formdata=None, data=saved.data)
     uploads = DocumentService(db.session, documents.store)
     refused = store_chosen_files(
         definition,

@@ -1,6 +1,8 @@
 """The applicant's pages: their applications, starting one, following it, withdrawing it.
 
-Filling in an application is in :mod:`portal.applicant.editing`.
+Filling in an application is in :mod:`portal.applicant.editing`, the
+organisation's other tasks (confirmations) in :mod:`portal.applicant.tasks`,
+its messages in :mod:`portal.applicant.notifications`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from portal.extensions import db
 from portal.models import Role
 from portal.services.applications import WITHDRAWABLE, ApplicationService
 from portal.services.errors import Conflict
-from portal.viewhelpers import current_actor, latest_reason, roles_required
+from portal.services.tasks import TaskService
+from portal.viewhelpers import (
+    current_actor,
+    is_application_form_task,
+    latest_reason,
+    roles_required,
+)
 
 bp = Blueprint("applicant", __name__, url_prefix="/applicant")
 applicant_only = roles_required(Role.APPLICANT)
@@ -24,11 +32,13 @@ applicant_only = roles_required(Role.APPLICANT)
 @bp.get("/")
 @applicant_only
 def dashboard() -> str:
-    """The organisation's applications, newest first, and the processes it may start."""
+    """The organisation's open tasks 待办 (soonest due first), its applications
+    (newest first) and the processes it may start."""
     actor = current_actor()
     service = ApplicationService(db.session)
     return render_template(
         "applicant/dashboard.html",
+        tasks=TaskService(db.session).inbox(actor),
         applications=service.list(actor),
         startable=service.startable(actor),
     )
@@ -49,18 +59,21 @@ def new(key: str) -> Response:
 @bp.get("/applications/<uuid:application_id>")
 @applicant_only
 def application(application_id: uuid.UUID) -> str:
-    """The progress page 受理状态: status, current step, result, documents, history.
+    """The progress page 受理状态: status, current steps with who holds them and
+    their deadlines, what waits for the applicant, result, documents, history.
 
     :raise 404: not this organisation's application.
     """
     service = ApplicationService(db.session)
     found = service.get(current_actor(), application_id)
     events = service.history(found)
+    tasks = service.open_tasks(found)
     return render_template(
         "applicant/application.html",
         application=found,
         definition=service.application_form(found),
-        tasks=service.open_tasks(found),
+        tasks=tasks,
+        actions=[t for t in tasks if t.role == Role.APPLICANT and not is_application_form_task(t)],
         documents=service.documents(found),
         history=events,
         reason=latest_reason(events),

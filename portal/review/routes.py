@@ -1,4 +1,6 @@
-"""The reviewers' pages: the inbox 待办任务 and the task page with its decision form."""
+"""The reviewers' pages: the inbox 待办任务 with the escalated tasks 逾期督办 they
+follow, the task page with its decision form, and the read-only supervision
+page of an escalated task."""
 
 from __future__ import annotations
 
@@ -10,11 +12,10 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from forms import FormDefinition, build_form_class, form_data
-from portal.extensions import db, documents
-from portal.files import store_chosen_files
+from portal.extensions import db
+from portal.files import store_task_files
 from portal.models import Task, TaskState
 from portal.services.applications import ApplicationService
-from portal.services.documents import DocumentService
 from portal.services.errors import Conflict, Invalid
 from portal.services.tasks import TaskService
 from portal.viewhelpers import (
@@ -38,9 +39,16 @@ def decision_form_class(definition: FormDefinition) -> Any:
 @bp.get("/")
 @staff_only
 def inbox() -> str:
-    """Open tasks the reviewer can act on, soonest due first, then newest."""
+    """Open tasks the reviewer can act on, soonest due first, then newest; and the
+    overdue, escalated tasks the reviewer follows (national reviewers: every province's)."""
+    service = TaskService(db.session)
+    actor = current_actor()
+    tasks = service.inbox(actor)
     return render_template(
-        "review/inbox.html", tasks=TaskService(db.session).inbox(current_actor())
+        "review/inbox.html",
+        tasks=tasks,
+        escalated=service.escalated(actor),
+        actionable={t.id for t in tasks},
     )
 
 
@@ -87,18 +95,7 @@ def complete(task_id: uuid.UUID) -> Response | str:
     if not form.validate():
         return _render(found, form)
     try:
-        uploads = DocumentService(db.session, documents.store)
-        refused = store_chosen_files(
-            definition,
-            lambda slot, upload: uploads.upload_to_task(
-                actor,
-                found.id,
-                slot_key=slot,
-                filename=upload.filename or "",
-                declared_type=upload.mimetype,
-                stream=upload.stream,
-            ),
-        )
+        refused = store_task_files(actor, found.id, definition)
         if refused:
             attach_errors(form, refused)
             return _render(found, form)
@@ -111,6 +108,28 @@ def complete(task_id: uuid.UUID) -> Response | str:
         return redirect(url_for(".inbox"))
     flash(gettext("The task is completed."), "success")
     return redirect(url_for(".inbox"))
+
+
+@bp.get("/escalations/<uuid:task_id>")
+@staff_only
+def escalation(task_id: uuid.UUID) -> str:
+    """An escalated task read-only: its deadline, the application, documents and
+    history, without a decision form (督办: following, not deciding).
+
+    :raise 404: unknown, not escalated, or not one the reviewer follows.
+    """
+    found = TaskService(db.session).supervised(current_actor(), task_id)
+    applications = ApplicationService(db.session)
+    application = found.application
+    return render_template(
+        "review/escalation.html",
+        task=found,
+        application=application,
+        definition=applications.application_form(application),
+        documents=applications.documents(application),
+        history=applications.history(application),
+        open_tasks=applications.open_tasks(application),
+    )
 
 
 def _render(task: Task, form: Any) -> str:

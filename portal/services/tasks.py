@@ -54,6 +54,19 @@ class TaskService:
             )
         )
 
+    def supervised(self, actor: Actor, task_id: uuid.UUID) -> Task:
+        """An escalated task ``actor`` follows (as :meth:`escalated` lists them), to
+        read, not to act on; it stays readable once completed.
+
+        :raise NotFound: unknown, not escalated, or not one the actor follows.
+        """
+        task = self.session.scalar(
+            sa.select(Task).where(Task.id == task_id, supervision_filter(actor))
+        )
+        if task is None:
+            raise NotFound(N_("Task not found."))
+        return task
+
     def get(self, actor: Actor, task_id: uuid.UUID) -> Task:
         """A task ``actor`` may see (open or not).
 

@@ -1,0 +1,62 @@
+"""The organisation's messages 消息: the page, and the unread count in the header.
+
+Showing the page marks the messages on it read; the ones that were unread
+until then stay highlighted on that showing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, render_template
+from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext
+
+from portal.applicant.routes import applicant_only, bp
+from portal.extensions import db
+from portal.services.notifications import NOTIFICATION_KINDS, NotificationService
+from portal.viewhelpers import current_actor
+
+
+def notification_message(kind: str, params: Mapping[str, Any] | None) -> str:
+    """The message of a notification ``kind`` in the page language, parameters filled in."""
+    message = NOTIFICATION_KINDS.get(kind)
+    if message is None:
+        return kind
+    values = {"number": None, **(params or {})}
+    return gettext(message, **{k: "—" if v is None else v for k, v in values.items()})
+
+
+def unread_notifications() -> int:
+    """Unread messages of the signed-in applicant's organisation, counted once per request."""
+    if "unread_notifications" not in g:
+        try:
+            g.unread_notifications = NotificationService(db.session).unread_count(current_actor())
+        except sa.exc.SQLAlchemyError:
+            # The header also tops error pages, which must render with the database down.
+            db.session.rollback()
+            g.unread_notifications = 0
+    return int(g.unread_notifications)
+
+
+@bp.record_once
+def _template_helpers(state: BlueprintSetupState) -> None:
+    # Globals rather than context: imported macros (the history timeline) see them too.
+    state.app.jinja_env.globals.update(
+        notification_message=notification_message, unread_notifications=unread_notifications
+    )
+
+
+@bp.get("/notifications")
+@applicant_only
+def notifications() -> str:
+    """The organisation's messages, newest first; showing them marks them read."""
+    actor = current_actor()
+    service = NotificationService(db.session)
+    shown = service.for_actor(actor)
+    unread = {n.id for n in shown if n.read_at is None}
+    for notification_id in unread:
+        service.mark_read(actor, notification_id)
+    return render_template("applicant/notifications.html", notifications=shown, unread_ids=unread)

@@ -1,0 +1,108 @@
+"""The organisation's own tasks other than the application form, e.g. confirming
+that an approved refund or backfill was carried out 确认已完成操作.
+
+The application form's tasks (fill in, correct) are done on the edit page;
+their task links lead there.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from werkzeug.wrappers import Response
+
+from forms import FormDefinition, build_form_class, form_data
+from portal.applicant.routes import applicant_only, bp
+from portal.extensions import db
+from portal.files import store_task_files
+from portal.models import ApplicationStatus, Task, TaskState
+from portal.services.errors import Conflict, Invalid
+from portal.services.tasks import TaskService
+from portal.viewhelpers import (
+    PageForm,
+    attach_errors,
+    current_actor,
+    is_application_form_task,
+    page_locale,
+    translate_errors,
+)
+
+
+def task_form_class(definition: FormDefinition) -> Any:
+    return build_form_class(definition, base=PageForm, locale=page_locale(), with_files=True)
+
+
+@bp.route("/tasks/<uuid:task_id>", methods=["GET", "POST"])
+@applicant_only
+def task(task_id: uuid.UUID) -> Response | str:
+    """Show one of the organisation's tasks with its form, or complete it.
+
+    A task that is closed (done, or lapsed with its window) sends the reader
+    back to the progress page with a message saying why.
+
+    :raise 404: not a task of this organisation.
+    """
+    service = TaskService(db.session)
+    actor = current_actor()
+    found = service.get(actor, task_id)
+    if is_application_form_task(found):
+        return redirect(url_for(".edit", application_id=found.application_id))
+    if found.state != TaskState.OPEN:
+        return _closed(found)
+    form_class = task_form_class(service.form(found))
+    if request.method == "GET":
+        return _render(found, form_class(formdata=None))
+    return _complete(service, found, form_class())
+
+
+def _complete(service: TaskService, task: Task, form: Any) -> Response | str:
+    """Store the chosen files and complete ``task`` with ``form``'s data."""
+    if not form.validate():
+        return _render(task, form)
+    actor = current_actor()
+    try:
+        refused = store_task_files(actor, task.id, service.form(task))
+        if refused:
+            attach_errors(form, refused)
+            return _render(task, form)
+        service.complete(actor, task.id, form_data(form))
+    except Invalid as exc:
+        attach_errors(form, translate_errors(exc.errors))
+        return _render(task, form)
+    except Conflict as exc:
+        db.session.refresh(task)
+        if task.state != TaskState.OPEN:
+            return _closed(task)
+        flash(gettext(exc.message), "error")
+    else:
+        flash(gettext("Done: this step is completed."), "success")
+    return redirect(url_for(".application", application_id=task.application_id))
+
+
+def _closed(task: Task) -> Response:
+    """Back to the progress page, saying why the task can no longer be done."""
+    db.session.refresh(task.application)
+    if task.application.status == ApplicationStatus.LAPSED:
+        flash(
+            gettext(
+                "The time allowed for this step has passed and the approval has lapsed. "
+                "Apply again if the operation is still needed."
+            ),
+            "error",
+        )
+    else:
+        flash(gettext("This step is already closed."), "info")
+    return redirect(url_for(".application", application_id=task.application_id))
+
+
+def _render(task: Task, form: Any) -> str:
+    return render_template(
+        "applicant/task.html",
+        task=task,
+        application=task.application,
+        form=form,
+        form_definition=TaskService(db.session).form(task),
+    )
