@@ -29,8 +29,8 @@ from portal.i18n import N_
 from portal.models import User
 from portal.public import bp as public_bp
 from portal.review import bp as review_bp
+from portal.services.calendar import CalendarService
 from portal.services.definitions import DefinitionService
-from portal.services.workdays import CalendarService
 
 log = logging.getLogger(__name__)
 

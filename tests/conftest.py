@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.migrations import upgrade
 from portal.models import CalendarDay, CalendarSource, CalendarYear
 from portal.services import passwords
-from portal.services.workdays import CalendarService
+from portal.services.calendar import CalendarService
 from tests.databases import create_database
 from tests.helpers import FAST_PASSWORD_HASHER, Api, Auth, Factory
 

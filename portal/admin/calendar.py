@@ -9,14 +9,9 @@ from werkzeug.wrappers import Response
 from portal.admin.forms import CalendarForm
 from portal.admin.routes import admin_only, bp
 from portal.extensions import db
-from portal.services.workdays import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    CalendarInvalid,
-    CalendarService,
-    china_today,
-    format_days,
-)
+from portal.services.calendar import CalendarService
+from portal.services.calendar_input import CalendarInvalid, format_days
+from portal.services.workdays import FIRST_YEAR, LAST_YEAR, china_today
 from portal.viewhelpers import attach_errors, current_actor
 
 

@@ -8,15 +8,10 @@ import click
 from flask.cli import AppGroup
 
 from portal.extensions import db
+from portal.services.calendar import Arrangement, CalendarService, package_years
+from portal.services.calendar_input import CalendarInvalid
 from portal.services.errors import NotFound
-from portal.services.workdays import (
-    CHINA,
-    Arrangement,
-    CalendarInvalid,
-    CalendarService,
-    Day,
-    package_years,
-)
+from portal.services.workdays import CHINA, Day
 
 calendar_cli = AppGroup(
     "calendar", help="The working calendar: holidays and make-up working days by year."

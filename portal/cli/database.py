@@ -9,8 +9,8 @@ from flask.cli import AppGroup
 
 from portal import migrations
 from portal.extensions import db
+from portal.services.calendar import CalendarService
 from portal.services.definitions import DefinitionService
-from portal.services.workdays import CalendarService
 
 db_cli = AppGroup("db", help="Create, migrate and check the database schema.")
 

@@ -1,20 +1,18 @@
-"""Working days: the official calendar, deadlines counted in working days, and
-administrators entering a year's holiday arrangement.
+"""Working days: the statutory holidays and deadlines counted in working days.
 
 "N working days" runs to the end (24:00 China time) of the N-th working day
 after the day on which the period starts; the start day itself does not count.
 A day is a working day unless it is a holiday or a weekend day that is not a
 make-up working day 调休上班. The calendar lives in the database (several
 machines share it): the years the chinese-calendar package covers are seeded
-at start-up, administrators enter each new year's official arrangement, and a
-year not entered yet is computed from the statutory holidays fixed by law (and
-deadlines that reach into it are marked provisional).
+at start-up and administrators enter each new year's official arrangement
+(:mod:`portal.services.calendar`); a year not entered yet is computed from the
+statutory holidays fixed by law (and deadlines that reach into it are marked
+provisional).
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -23,26 +21,17 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 import sqlalchemy as sa
 from lunardate import LunarDate
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from portal.db import utcnow
-from portal.i18n import N_
-from portal.models import CalendarDay, CalendarSource, CalendarYear
-from portal.services import history
+from portal.models import CalendarDay, CalendarYear
 from portal.services.actor import Actor
-from portal.services.errors import Conflict, Invalid, NotFound
-from portal.services.transactions import transactional
 
 CHINA = ZoneInfo("Asia/Shanghai")
 FIRST_YEAR = 2004  # the first year chinese-calendar has official data for
 LAST_YEAR = 2099  # the last year lunardate and the solar-term tables cover
-MAKEUP_NAME = "调休上班"
-MAX_NAME_LENGTH = 100
-MAX_NOTE_LENGTH = 1000
-MAX_RANGE_DAYS = 31
 SATURDAY = 5
 _LUNAR_YEARS = range(1901, LAST_YEAR + 1)
-_SEED_ATTEMPTS = 3
 # The years from which each version of 全国年节及纪念日放假办法 applies.
 _LAW_2008, _LAW_2014, _LAW_2025 = 2008, 2014, 2025
 
@@ -54,19 +43,8 @@ ON_YEAR_ENTERED: list[YearHook] = []
 replaces a year (session, year, actor). The timer engine registers here to
 recompute the deadlines that were provisional."""
 
-PACKAGE_NAMES = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "Mid-autumn Festival": "中秋节",
-    "National Day": "国庆节",
-    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
-}
 
-
-# -- the law and the package --------------------------------------------------------------
+# -- the law ------------------------------------------------------------------------------
 
 
 def statutory_holidays(year: int) -> list[Day]:
@@ -120,25 +98,8 @@ def _qingming(year: int) -> date:
     return next(day for day, name in terms if name == "清明")
 
 
-@functools.cache
-def package_years() -> tuple[int, ...]:
-    """The years the installed chinese-calendar package has official data for."""
-    days = set(chinese_calendar.holidays) | set(chinese_calendar.workdays)
-    return tuple(sorted({day.year for day in days}))
-
-
-def package_arrangement(year: int) -> tuple[list[Day], list[Day]]:
-    """The package's holidays (with Chinese names) and make-up working days of ``year``."""
-    holidays = [
-        (day, PACKAGE_NAMES.get(name, name))
-        for day, name in sorted(chinese_calendar.holidays.items())
-        if day.year == year
-    ]
-    workdays = [(day, MAKEUP_NAME) for day in sorted(chinese_calendar.workdays) if day.year == year]
-    return holidays, workdays
-
-
 def china_today() -> date:
+    """Today's date in China (the date deadlines and the calendar's years are counted in)."""
     return utcnow().astimezone(CHINA).date()
 
 
@@ -224,397 +185,3 @@ class WorkingCalendar:
                 cached = _Year(known=False, exceptions=statutory)
             self._years[year] = cached
         return cached
-
-
-# -- what administrators type --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CalendarProblem:
-    """One problem with calendar input: an English message id and its parameters."""
-
-    field: str
-    message: str
-    params: dict[str, object]
-
-    def text(self, gettext: Callable[..., str] | None = None) -> str:
-        """The message in English, or in the reader's language through Flask-Babel's ``gettext``."""
-        if gettext is None:
-            return self.message % self.params
-        return gettext(self.message, **self.params)
-
-
-_FIELD_ORDER = {"year": 0, "holidays": 1, "workdays": 2, "note": 3}
-
-
-class CalendarInvalid(Invalid):
-    """Calendar input refused; ``problems`` lists every problem found.
-
-    ``errors`` holds them in English by field (``year``, ``holidays``,
-    ``workdays``, ``note``); :meth:`translated` in the reader's language.
-    """
-
-    def __init__(self, problems: Sequence[CalendarProblem]) -> None:
-        ordered = sorted(problems, key=lambda p: _FIELD_ORDER.get(p.field, len(_FIELD_ORDER)))
-        super().__init__(_by_field(ordered), N_("The working calendar was not changed."))
-        self.problems = ordered
-
-    def translated(self, gettext: Callable[..., str]) -> dict[str, list[str]]:
-        return _by_field(self.problems, gettext)
-
-
-def _by_field(
-    problems: Sequence[CalendarProblem], gettext: Callable[..., str] | None = None
-) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    for problem in problems:
-        errors.setdefault(problem.field, []).append(problem.text(gettext))
-    return errors
-
-
-_LINE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\s*\.\.\s*(\d{4}-\d{2}-\d{2}))?(?:\s+(\S.*))?")
-
-
-def parse_days(text: str, field: str = "holidays", *, default_name: str | None = None) -> list[Day]:
-    """Days from lines like ``2027-01-01 元旦`` or ``2027-02-05..2027-02-11 春节``.
-
-    Blank lines and ``#`` comments are ignored. Without ``default_name`` every
-    line needs a name.
-
-    :raise CalendarInvalid: with every malformed line and its number.
-    """
-    days, problems = _parse(text, field, default_name)
-    if problems:
-        raise CalendarInvalid(problems)
-    return days
-
-
-def _parse(
-    text: str, field: str, default_name: str | None
-) -> tuple[list[Day], list[CalendarProblem]]:
-    days: list[Day] = []
-    problems: list[CalendarProblem] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip()
-        if line:
-            parsed = _parse_line(line, field, default_name)
-            if isinstance(parsed, CalendarProblem):
-                problems.append(
-                    CalendarProblem(field, parsed.message, {"line": number, **parsed.params})
-                )
-            else:
-                days.extend(parsed)
-    return days, problems
-
-
-def _parse_line(line: str, field: str, default_name: str | None) -> list[Day] | CalendarProblem:
-    """One line's days, or its problem (the caller adds the line number)."""
-    match = _LINE.fullmatch(line)
-    if match is None:
-        return CalendarProblem(
-            field,
-            N_(
-                'Line %(line)s: "%(text)s" is not a date (2027-01-01) or a range '
-                "(2027-02-05..2027-02-11) followed by a name."
-            ),
-            {"text": line[:40]},
-        )
-    first_text, last_text, name = match.groups()
-    try:
-        first = date.fromisoformat(first_text)
-        last = date.fromisoformat(last_text) if last_text else first
-    except ValueError:
-        return CalendarProblem(field, N_("Line %(line)s: not a valid date."), {})
-    name = (name or default_name or "").strip()
-    span = (last - first).days + 1
-    if span < 1:
-        return CalendarProblem(field, N_("Line %(line)s: the range ends before it starts."), {})
-    if span > MAX_RANGE_DAYS:
-        message = N_("Line %(line)s: a range may cover at most %(max)s days.")
-        return CalendarProblem(field, message, {"max": MAX_RANGE_DAYS})
-    if not name:
-        return CalendarProblem(field, N_("Line %(line)s: the holiday's name is missing."), {})
-    return [(first + timedelta(days=i), name) for i in range(span)]
-
-
-def format_days(days: Sequence[Day]) -> str:
-    """Days as lines :func:`parse_days` reads, consecutive days of one name as a range."""
-    lines: list[str] = []
-    runs: list[list[Day]] = []
-    for day, name in sorted(days):
-        if runs and runs[-1][-1][1] == name and runs[-1][-1][0] + timedelta(days=1) == day:
-            runs[-1].append((day, name))
-        else:
-            runs.append([(day, name)])
-    for run in runs:
-        first, last = run[0][0], run[-1][0]
-        span = first.isoformat() if first == last else f"{first.isoformat()}..{last.isoformat()}"
-        lines.append(f"{span} {run[0][1]}")
-    return "\n".join(lines)
-
-
-def _problems(
-    year: int,
-    holidays: Sequence[Day],
-    workdays: Sequence[Day],
-    note: str,
-    *,
-    check_statutory: bool,
-) -> list[CalendarProblem]:
-    """Every problem with one year's arrangement (empty: it can be stored)."""
-    problems: list[CalendarProblem] = []
-    last_year = china_today().year + 2
-    year_ok = FIRST_YEAR <= year <= last_year
-    if not year_ok:
-        message = N_("Only the years %(first)s to %(last)s can be entered.")
-        problems.append(CalendarProblem("year", message, {"first": FIRST_YEAR, "last": last_year}))
-    for field, days in (("holidays", holidays), ("workdays", workdays)):
-        problems += _list_problems(field, year, days)
-    holiday_dates = {day for day, _ in holidays}
-    for day, _ in workdays:
-        params: dict[str, object] = {"date": day.isoformat()}
-        if day.weekday() < SATURDAY:
-            message = N_("%(date)s is not a Saturday or a Sunday: only weekends can be worked.")
-            problems.append(CalendarProblem("workdays", message, params))
-        if day in holiday_dates:
-            message = N_("%(date)s is listed both as a holiday and as a make-up working day.")
-            problems.append(CalendarProblem("workdays", message, params))
-    if year_ok and check_statutory:
-        problems += [
-            CalendarProblem(
-                "holidays",
-                N_("Statutory holiday missing: %(date)s %(name)s."),
-                {"date": day.isoformat(), "name": name},
-            )
-            for day, name in statutory_holidays(year)
-            if day not in holiday_dates
-        ]
-    if len(note) > MAX_NOTE_LENGTH:
-        message = N_("The note is longer than %(max)s characters.")
-        problems.append(CalendarProblem("note", message, {"max": MAX_NOTE_LENGTH}))
-    return problems
-
-
-def _list_problems(field: str, year: int, days: Sequence[Day]) -> list[CalendarProblem]:
-    problems: list[CalendarProblem] = []
-    seen: set[date] = set()
-    for day, name in days:
-        params: dict[str, object] = {"date": day.isoformat(), "year": year}
-        if day.year != year:
-            problems.append(CalendarProblem(field, N_("%(date)s is not in %(year)s."), params))
-        if day in seen:
-            problems.append(CalendarProblem(field, N_("%(date)s is listed twice."), params))
-        seen.add(day)
-        if not name.strip():
-            message = N_("%(date)s: the holiday's name is missing.")
-            problems.append(CalendarProblem(field, message, params))
-        elif len(name.strip()) > MAX_NAME_LENGTH:
-            message = N_("%(date)s: the name is longer than %(max)s characters.")
-            problems.append(CalendarProblem(field, message, {**params, "max": MAX_NAME_LENGTH}))
-    return problems
-
-
-# -- the service ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Arrangement:
-    """One year's holidays and make-up working days; ``record`` None: not entered yet,
-    computed from the statutory holidays (provisional)."""
-
-    year: int
-    record: CalendarYear | None
-    holidays: list[Day]
-    workdays: list[Day]
-
-    @property
-    def provisional(self) -> bool:
-        return self.record is None
-
-
-class CalendarService:
-    """Reading the working calendar, seeding it from the package, entering years."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def seed_from_package(self) -> list[int]:
-        """Store every year the chinese-calendar package covers that is not stored yet.
-
-        One query when nothing is missing. Machines starting together may race:
-        the loser's insert fails on the primary key, and it reads again what
-        the winner stored. Returns the years this call added.
-        """
-        for _attempt in range(_SEED_ATTEMPTS):
-            stored = set(self.session.scalars(sa.select(CalendarYear.year)))
-            missing = [year for year in package_years() if year not in stored]
-            if not missing:
-                break
-            try:
-                self._insert_package_years(missing)
-                self.session.commit()
-            except sa.exc.IntegrityError:
-                self.session.rollback()  # another machine stored some of them first
-                continue
-            return missing
-        return []
-
-    def _insert_package_years(self, years: list[int]) -> None:
-        now = utcnow()
-        year_rows: list[dict[str, object]] = []
-        day_rows: list[dict[str, object]] = []
-        for year in years:
-            year_rows.append(
-                {"year": year, "source": CalendarSource.PACKAGE, "entered_at": now, "note": ""}
-            )
-            holidays, workdays = package_arrangement(year)
-            for days, is_workday in ((holidays, False), (workdays, True)):
-                day_rows += [
-                    {"day": day, "year": year, "is_workday": is_workday, "name": name}
-                    for day, name in days
-                ]
-        self.session.execute(sa.insert(CalendarYear), year_rows)
-        self.session.execute(sa.insert(CalendarDay), day_rows)
-
-    @transactional
-    def enter_year(
-        self,
-        actor: Actor | None,
-        year: int,
-        holidays: Sequence[Day],
-        workdays: Sequence[Day],
-        note: str = "",
-        *,
-        allow_missing_statutory: bool = False,
-    ) -> CalendarYear:
-        """Store ``year``'s official arrangement, replacing what was stored for it.
-
-        ``holidays`` are the State Council's holiday days (weekends inside a
-        holiday period may be listed), ``workdays`` the weekend days that are
-        worked; a make-up day without a name is called 调休上班. Records the
-        history and calls the :data:`ON_YEAR_ENTERED` hooks before committing.
-
-        :raise CalendarInvalid: with every problem: the year outside 2004 to next
-            year + 1, a day outside the year or listed twice, a make-up day on a
-            weekday or also a holiday, a statutory holiday missing (unless
-            ``allow_missing_statutory``), a missing or too long name, too long a note.
-        :raise Conflict: another administrator entered the same new year at the same moment.
-        """
-        workdays = [(day, name.strip() or MAKEUP_NAME) for day, name in workdays]
-        problems = _problems(
-            year, holidays, workdays, note, check_statutory=not allow_missing_statutory
-        )
-        if problems:
-            raise CalendarInvalid(problems)
-        record = self.session.get(CalendarYear, year, with_for_update=True)
-        replaced = record.source.value if record is not None else None
-        if record is None:
-            record = CalendarYear(year=year)
-            self.session.add(record)
-        record.source = CalendarSource.OFFICIAL
-        record.entered_at = utcnow()
-        record.entered_by_id = actor.user_id if actor else None
-        record.note = note.strip()
-        try:
-            self.session.flush()
-        except sa.exc.IntegrityError as exc:
-            raise Conflict(
-                N_("Someone else changed this at the same moment. Reload and retry.")
-            ) from exc
-        self.session.execute(sa.delete(CalendarDay).where(CalendarDay.year == year))
-        self.session.add_all(
-            CalendarDay(day=day, year=year, is_workday=is_workday, name=name.strip())
-            for days, is_workday in ((holidays, False), (workdays, True))
-            for day, name in days
-        )
-        self.session.flush()
-        history.record(
-            self.session,
-            actor,
-            "calendar_year_entered",
-            comment=record.note or None,
-            details={
-                "year": year,
-                "replaced": replaced,
-                "holidays": [[day.isoformat(), name] for day, name in sorted(holidays)],
-                "workdays": [[day.isoformat(), name] for day, name in sorted(workdays)],
-            },
-        )
-        for hook in list(ON_YEAR_ENTERED):
-            hook(self.session, year, actor)
-        return record
-
-    def enter_year_text(
-        self,
-        actor: Actor | None,
-        year: int,
-        holidays: str,
-        workdays: str,
-        note: str = "",
-        *,
-        allow_missing_statutory: bool = False,
-    ) -> CalendarYear:
-        """:meth:`enter_year` with both lists as typed (the :func:`parse_days` format).
-
-        :raise CalendarInvalid: every malformed line with its number, together
-            with the problems of the lines that were understood.
-        """
-        holiday_days, problems = _parse(holidays, "holidays", None)
-        workday_days, workday_problems = _parse(workdays, "workdays", MAKEUP_NAME)
-        problems += workday_problems
-        if problems:
-            # A statutory day on a malformed line is not missing; do not say so.
-            problems += _problems(year, holiday_days, workday_days, note, check_statutory=False)
-            raise CalendarInvalid(problems)
-        return self.enter_year(
-            actor,
-            year,
-            holiday_days,
-            workday_days,
-            note,
-            allow_missing_statutory=allow_missing_statutory,
-        )
-
-    def years(self) -> list[CalendarYear]:
-        """Every known year, oldest first."""
-        return list(
-            self.session.scalars(
-                sa.select(CalendarYear)
-                .options(selectinload(CalendarYear.entered_by))
-                .order_by(CalendarYear.year)
-            )
-        )
-
-    def days(self, year: int) -> list[CalendarDay]:
-        """The stored exceptions of ``year`` in date order (empty for an unknown year)."""
-        return list(
-            self.session.scalars(
-                sa.select(CalendarDay).where(CalendarDay.year == year).order_by(CalendarDay.day)
-            )
-        )
-
-    def arrangement(self, year: int) -> Arrangement:
-        """``year`` as stored, or as computed from the statutory holidays if not known.
-
-        :raise NotFound: a year before 2004 or after 2099.
-        """
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise NotFound(N_("The working calendar covers the years 2004 to 2099."))
-        record = self.session.get(CalendarYear, year)
-        if record is None:
-            return Arrangement(year, None, statutory_holidays(year), [])
-        days = self.days(year)
-        return Arrangement(
-            year,
-            record,
-            [(d.day, d.name) for d in days if not d.is_workday],
-            [(d.day, d.name) for d in days if d.is_workday],
-        )
-
-    def provisional_years(self) -> list[int]:
-        """This year and next year (China time) when they are not known yet."""
-        this_year = china_today().year
-        stored = set(
-            self.session.scalars(sa.select(CalendarYear.year).where(CalendarYear.year >= this_year))
-        )
-        return [year for year in (this_year, this_year + 1) if year not in stored]

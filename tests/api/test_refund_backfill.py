@@ -22,7 +22,7 @@ from flask import Flask
 
 from portal.extensions import db
 from portal.models import Cinema, CinemaStatus, Role, User
-from portal.services.workdays import CalendarService
+from portal.services.calendar import CalendarService
 from tests.helpers import Api, Factory, minimal_pdf
 
 CHINA = ZoneInfo("Asia/Shanghai")

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from portal.extensions import db
 from portal.models import Role
 from portal.services.actor import Actor
-from portal.services.workdays import CalendarService, WorkingCalendar
+from portal.services.calendar import CalendarService
+from portal.services.workdays import WorkingCalendar
 from tests.helpers import Factory
 
 

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from portal.services.actor import Actor
-from portal.services.workdays import CalendarService, Deadline, WorkingCalendar
+from portal.services.calendar import CalendarService
+from portal.services.workdays import Deadline, WorkingCalendar
 from tests.calendar.support import (
     CHINA,
     HOLIDAYS_2027,

@@ -13,14 +13,9 @@ from sqlalchemy.orm import Session
 from portal.models import AuditEvent, CalendarDay, CalendarSource, CalendarYear
 from portal.services import workdays
 from portal.services.actor import Actor
-from portal.services.workdays import (
-    CalendarInvalid,
-    CalendarService,
-    WorkingCalendar,
-    format_days,
-    parse_days,
-    statutory_holidays,
-)
+from portal.services.calendar import CalendarService
+from portal.services.calendar_input import CalendarInvalid, format_days, parse_days
+from portal.services.workdays import WorkingCalendar, statutory_holidays
 from tests.calendar.support import (
     HOLIDAY_COUNT_2027,
     HOLIDAYS_2027,

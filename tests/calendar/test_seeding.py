@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from portal.db import make_session_factory
 from portal.extensions import db
 from portal.models import CalendarDay, CalendarSource, CalendarYear
-from portal.services.workdays import CalendarService, package_arrangement, package_years
+from portal.services.calendar import CalendarService, package_arrangement, package_years
 from tests.calendar.support import count_statements, day
 from tests.integration.test_concurrency import race
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import chinese_calendar
 import pytest
 
-from portal.services.workdays import package_arrangement, package_years, statutory_holidays
+from portal.services.calendar import package_arrangement, package_years
+from portal.services.workdays import statutory_holidays
 from tests.calendar.support import day
 
 EXPECTED = {

@@ -1,0 +1,1 @@
+"""How long the scheduler's ``tick`` takes with many waiting timers (see run.py)."""
