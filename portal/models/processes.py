@@ -82,7 +82,10 @@ class Task(Base):
     """
 
     __tablename__ = "tasks"
-    __table_args__ = (sa.Index("ix_tasks_inbox", "state", "role", "scope"),)
+    __table_args__ = (
+        sa.Index("ix_tasks_inbox", "state", "role", "scope"),
+        sa.Index("ix_tasks_application_state", "application_id", "state"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id"), index=True)

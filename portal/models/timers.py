@@ -24,7 +24,10 @@ class Timer(Base):
     """
 
     __tablename__ = "timers"
-    __table_args__ = (sa.Index("ix_timers_due", "state", "due_at"),)
+    __table_args__ = (
+        sa.Index("ix_timers_due", "state", "due_at"),
+        sa.Index("ix_timers_application_state", "application_id", "state"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id"), index=True)

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from forms import FormDefinition, FormSchemaError, load_builtin_forms, parse_form
-from portal.models import ApplicationStatus, ProcessDefinition, Role
+from portal.models import Application, ApplicationStatus, ProcessDefinition, Role
 from portal.services import history
 from portal.services.actor import Actor
 from portal.services.errors import Invalid
@@ -208,6 +208,21 @@ def model_of(definition: ProcessDefinition) -> ProcessModel:
         )
         _MODELS[definition.content_hash] = model
     return model
+
+
+def model_for(session: Session, application: Application) -> ProcessModel:
+    """The model an application is pinned to.
+
+    When the model is cached only the definition's hash is read, not the row
+    with its BPMN, spec and forms (the scheduler loads many applications).
+    """
+    content_hash = session.scalar(
+        sa.select(ProcessDefinition.content_hash).where(
+            ProcessDefinition.id == application.definition_id
+        )
+    )
+    model = _MODELS.get(content_hash or "")
+    return model if model is not None else model_of(application.definition)
 
 
 def form_of(definition: ProcessDefinition, form_key: str) -> FormDefinition:

@@ -20,7 +20,7 @@ from portal.db import utcnow
 from portal.models import Application, ApplicationStatus, Role, Task, TaskState
 from portal.services.actor import Actor
 from portal.services.deadlines import DeadlineClock, project_timers
-from portal.services.definitions import model_of
+from portal.services.definitions import model_for, model_of
 from portal.services.errors import NotFound, ServiceError
 from portal.services.handlers import SERVICES, ServiceContext
 from portal.services.numbering import NumbersExhausted
@@ -94,7 +94,7 @@ class Runtime:
 
     def load(self, application: Application, actor: Actor | None) -> ProcessInstance:
         return ProcessInstance.load(
-            model_of(application.definition),
+            model_for(self.session, application),
             application.workflow_state,
             self._engine(application, actor),
         )
@@ -120,7 +120,7 @@ class Runtime:
         results = instance.service_results()
         if results:
             application.result = {**application.result, **results}
-        self._project_tasks(application, instance, actor, completed_task)
+        open_rows = self._project_tasks(application, instance, actor, completed_task)
         fired = project_timers(self.session, application, instance, self.clock.counted)
         if instance.is_completed:
             status = closing_status or instance.end_status
@@ -131,7 +131,7 @@ class Runtime:
             application.status = ApplicationStatus(status)
             application.closed_at = utcnow()
         else:
-            application.status = self._running_status(application, instance)
+            application.status = self._running_status(instance, open_rows)
         self.session.flush()
         return fired
 
@@ -150,7 +150,11 @@ class Runtime:
         instance: ProcessInstance,
         actor: Actor | None,
         completed_task: uuid.UUID | None,
-    ) -> None:
+    ) -> list[Task]:
+        """Close the rows of tasks that ended, add rows for tasks that opened.
+
+        Returns the rows of the tasks now open.
+        """
         now = utcnow()
         open_now = {task.id: task for task in instance.open_tasks()}
         rows = self.open_task_rows(application)
@@ -164,11 +168,13 @@ class Runtime:
                 row.state = TaskState.CANCELLED
             row.completed_at = now
         known = {row.id for row in rows}
-        self.session.add_all(
+        opened = [
             self._task_row(application, task, now)
             for task_id, task in open_now.items()
             if task_id not in known
-        )
+        ]
+        self.session.add_all(opened)
+        return [row for row in rows if row.id in open_now] + opened
 
     def _task_row(self, application: Application, task: OpenTask, now: object) -> Task:
         role = Role(task.info.role)
@@ -186,14 +192,12 @@ class Runtime:
             created_at=now,
         )
 
-    def _running_status(
-        self, application: Application, instance: ProcessInstance
-    ) -> ApplicationStatus:
+    @staticmethod
+    def _running_status(instance: ProcessInstance, open_rows: list[Task]) -> ApplicationStatus:
         for task in instance.open_tasks():
             if task.info.status:
                 return ApplicationStatus(task.info.status)
-        # Autoflush makes the rows opened by this step part of the query.
-        claimed = any(row.assignee_id is not None for row in self.open_task_rows(application))
+        claimed = any(row.assignee_id is not None for row in open_rows)
         return ApplicationStatus.UNDER_REVIEW if claimed else ApplicationStatus.SUBMITTED
 
     def _engine(self, application: Application, actor: Actor | None) -> SandboxScriptEngine:

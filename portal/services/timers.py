@@ -40,40 +40,48 @@ class TimerService:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def fire_due(self, *, limit: int | None = None) -> TickResult:
+    def fire_due(self, *, limit: int | None = None, batch: int = 100) -> TickResult:
         """Fire every waiting timer whose moment has passed, once.
 
         Works application by application (an application may have several
-        timers due); ``limit`` caps how many applications this call handles.
+        timers due), taking due applications ``batch`` at a time; ``limit``
+        caps how many applications this call handles.
         """
-        fired = failed = 0
-        tried: set[uuid.UUID] = set()
-        while limit is None or len(tried) < limit:
-            application_id = self._next_due_application(tried)
-            if application_id is None:
+        fired = failed = handled = 0
+        passed: set[uuid.UUID] = set()  # skipped (another tick has it) or failed
+        while limit is None or handled < limit:
+            due = self._due_applications(passed, batch)
+            if not due:
                 break
-            tried.add(application_id)
-            try:
-                fired += self._fire(application_id)
-            except (WorkflowError, sa.exc.SQLAlchemyError, ValueError) as exc:
-                self.session.rollback()
-                failed += 1
-                log.exception("timers of application %s failed", application_id)
-                self._record_failure(application_id, exc)
+            for application_id in due[: None if limit is None else limit - handled]:
+                handled += 1
+                try:
+                    count = self._fire(application_id)
+                except (WorkflowError, sa.exc.SQLAlchemyError, ValueError) as exc:
+                    self.session.rollback()
+                    failed += 1
+                    log.exception("timers of application %s failed", application_id)
+                    self._record_failure(application_id, exc)
+                    count = 0
+                fired += count
+                if not count:
+                    passed.add(application_id)
         return TickResult(fired=fired, failed=failed)
 
-    def _next_due_application(self, tried: set[uuid.UUID]) -> uuid.UUID | None:
+    def _due_applications(self, passed: set[uuid.UUID], size: int) -> list[uuid.UUID]:
+        """Applications with a due timer, the longest overdue first."""
         query = (
             sa.select(Timer.application_id)
             .where(Timer.state == TimerState.WAITING, Timer.due_at <= utcnow())
-            .order_by(Timer.due_at)
-            .limit(1)
+            .group_by(Timer.application_id)
+            .order_by(sa.func.min(Timer.due_at))
+            .limit(size)
         )
-        if tried:
-            query = query.where(Timer.application_id.not_in(tried))
-        application_id = self.session.scalar(query)
+        if passed:
+            query = query.where(Timer.application_id.not_in(passed))
+        due = list(self.session.scalars(query))
         self.session.rollback()  # read only; _fire starts its own transaction
-        return application_id
+        return due
 
     def _fire(self, application_id: uuid.UUID) -> int:
         """Fire the application's due timers; returns how many fired. Commits.
