@@ -18,7 +18,7 @@ from flask import Flask
 from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import cli, errors, security
+from portal import cli, errors, security, viewhelpers
 from portal.admin import bp as admin_bp
 from portal.api import bp as api_bp
 from portal.applicant import bp as applicant_bp
@@ -60,6 +60,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _init_login(app)
 
     security.init_app(app)
+    viewhelpers.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     for blueprint in (public_bp, auth_bp, applicant_bp, review_bp, admin_bp, api_bp):

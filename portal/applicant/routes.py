@@ -13,17 +13,13 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
+from portal.display import is_application_form_task, latest_reason
 from portal.extensions import db
 from portal.models import Role
 from portal.services.applications import WITHDRAWABLE, ApplicationService
 from portal.services.errors import Conflict
 from portal.services.tasks import TaskService
-from portal.viewhelpers import (
-    current_actor,
-    is_application_form_task,
-    latest_reason,
-    roles_required,
-)
+from portal.viewhelpers import current_actor, roles_required
 
 bp = Blueprint("applicant", __name__, url_prefix="/applicant")
 applicant_only = roles_required(Role.APPLICANT)

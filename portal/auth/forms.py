@@ -11,8 +11,9 @@ from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo
 
+from portal.display import ORG_TYPE_LABELS
 from portal.models import OrgType
-from portal.viewhelpers import ORG_TYPE_LABELS, PageForm
+from portal.viewhelpers import PageForm
 
 
 class LoginForm(PageForm):

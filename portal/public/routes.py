@@ -5,22 +5,15 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, Response, redirect, render_template, request, session
-from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from portal import viewhelpers
 from portal.extensions import LANGUAGES, db, documents
 from portal.files import send_document
 from portal.services.documents import DocumentService
 from portal.viewhelpers import current_actor, safe_next
 
 bp = Blueprint("public", __name__)
-
-
-@bp.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    viewhelpers.init_app(state.app)
 
 
 @bp.get("/healthz")

@@ -12,6 +12,7 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from forms import FormDefinition, build_form_class, form_data
+from portal.display import page_locale
 from portal.extensions import db
 from portal.files import store_task_files
 from portal.models import Task, TaskState
@@ -23,7 +24,6 @@ from portal.viewhelpers import (
     PageForm,
     attach_errors,
     current_actor,
-    page_locale,
     roles_required,
     translate_errors,
 )
