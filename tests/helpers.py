@@ -52,6 +52,29 @@ def cinema_data(**overrides: Any) -> dict[str, Any]:
     return data
 
 
+def refund_data(code: str, **overrides: Any) -> dict[str, Any]:
+    """A refund after a show that ended on the evening of 29 September 2026."""
+    data: dict[str, Any] = {
+        "cinema_code": code,
+        "kind": "refund",
+        "film": "长津湖",
+        "hall": "1号厅",
+        "show_start": "2026-09-29T19:00:00+08:00",
+        "show_end": "2026-09-29T21:30:00+08:00",
+        "ticket_count": 3,
+        "amount": "135.00",
+        "ticket_numbers": ["T0001", "T0002", "T0003"],
+        "cause": "放映中停电，场次中断，当时无法在票务软件中退票。",
+    }
+    data.update(overrides)
+    return data
+
+
+def backfill_data(code: str, **overrides: Any) -> dict[str, Any]:
+    """A backfill of backup tickets sold on 20 September 2026."""
+    return refund_data(code, **{"kind": "backfill", "sale_date": "2026-09-20", **overrides})
+
+
 def minimal_pdf() -> bytes:
     return (
         b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"

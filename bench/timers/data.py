@@ -55,7 +55,7 @@ from portal.services.actor import Actor
 from portal.services.applications import ApplicationService
 from portal.services.documents import DocumentService
 from portal.services.tasks import TaskService
-from tests.helpers import cinema_data, make_uscc, minimal_pdf
+from tests.helpers import backfill_data, cinema_data, make_uscc, minimal_pdf, refund_data
 
 CHINA = ZoneInfo("Asia/Shanghai")
 BATCH = 1000  # copies inserted per statement batch
@@ -118,25 +118,6 @@ def _upload(session: Session, actor: Actor, application_id: uuid.UUID, slot: str
         declared_type="application/pdf",
         stream=io.BytesIO(minimal_pdf()),
     )
-
-
-def refund_data(cinema_code: str, kind: str) -> dict[str, Any]:
-    """A complete refund (or backfill) application for a show in late September 2026."""
-    data: dict[str, Any] = {
-        "cinema_code": cinema_code,
-        "kind": kind,
-        "film": "长津湖",
-        "hall": "1号厅",
-        "show_start": "2026-09-29T19:00:00+08:00",
-        "show_end": "2026-09-29T21:30:00+08:00",
-        "ticket_count": 3,
-        "amount": "135.00",
-        "ticket_numbers": ["T0001", "T0002", "T0003"],
-        "cause": "放映中停电，场次中断，当时无法在票务软件中退票。",
-    }
-    if kind == "backfill":
-        data["sale_date"] = "2026-09-20"
-    return data
 
 
 @dataclass(frozen=True)
@@ -203,7 +184,9 @@ def submit_template(session: Session, cast: Cast, kind: str, moment: datetime) -
     with at(moment):
         applications = ApplicationService(session)
         created = applications.create(
-            cast.applicant, "refund_backfill", refund_data(cast.cinema_code, kind)
+            cast.applicant,
+            "refund_backfill",
+            _data(kind, cast.cinema_code),
         )
         _upload(session, cast.applicant, created.id, "evidence")
         applications.submit(cast.applicant, created.id)
@@ -282,3 +265,7 @@ def count_waiting(session: Session, moment: datetime) -> Waiting:
     )
     session.rollback()
     return result
+
+
+def _data(kind: str, cinema_code: str) -> dict[str, Any]:
+    return refund_data(cinema_code) if kind == "refund" else backfill_data(cinema_code)

@@ -23,7 +23,7 @@ from flask import Flask
 from portal.extensions import db
 from portal.models import Cinema, CinemaStatus, Role, User
 from portal.services.calendar import CalendarService
-from tests.helpers import Api, Factory, minimal_pdf
+from tests.helpers import Api, Factory, backfill_data, minimal_pdf, refund_data
 
 CHINA = ZoneInfo("Asia/Shanghai")
 APPS = "/api/v1/applications"
@@ -72,27 +72,6 @@ def cinema_code(cast: Cast) -> str:
     return str(decided.get_json()["result"]["cinema_code"])
 
 
-def refund(code: str, **overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "cinema_code": code,
-        "kind": "refund",
-        "film": "长津湖",
-        "hall": "1号厅",
-        "show_start": "2026-09-29T19:00:00+08:00",
-        "show_end": "2026-09-29T21:30:00+08:00",
-        "ticket_count": 3,
-        "amount": "135.00",
-        "ticket_numbers": ["T0001", "T0002", "T0003"],
-        "cause": "放映中停电，场次中断，当时无法在票务软件中退票。",
-    }
-    data.update(overrides)
-    return data
-
-
-def backfill(code: str, **overrides: Any) -> dict[str, Any]:
-    return refund(code, kind="backfill", sale_date="2026-09-20", **overrides)
-
-
 def apply(client: Api, data: dict[str, Any]) -> Any:
     """Create, attach the evidence and submit; returns the submit response."""
     created = client.post(APPS, json={"process": "refund_backfill", "data": data})
@@ -124,7 +103,7 @@ def status(client: Api, application_id: str) -> str:
 
 def test_review_deadline_is_three_working_days_then_escalated(cast: Cast, cinema_code: str) -> None:
     with at(2026, 9, 30, 10):
-        application = submitted(cast.as_(cast.cinema), refund(cinema_code))
+        application = submitted(cast.as_(cast.cinema), refund_data(cinema_code))
         assert application["number"].startswith("TPBD-2026-")
         task = only_task(cast.as_(cast.hunan), application["id"])
         # 1-7 October are National Day; 8 and 9 October working days; Saturday
@@ -172,7 +151,7 @@ def test_a_refund_goes_to_national_final_review_and_is_confirmed_at_47_hours(
     cast: Cast, cinema_code: str
 ) -> None:
     with at(2026, 10, 12, 9):
-        application = submitted(cast.as_(cast.cinema), refund(cinema_code))
+        application = submitted(cast.as_(cast.cinema), refund_data(cinema_code))
         after_province = cast.as_(cast.hunan).decide(application["id"], "approve").get_json()
         assert after_province["status"] == "submitted"
         assert [t["role"] for t in after_province["tasks"]] == ["national_reviewer"]
@@ -211,7 +190,7 @@ def test_a_backfill_is_final_at_the_province_and_lapses_at_49_hours(
     cast: Cast, cinema_code: str
 ) -> None:
     with at(2026, 10, 12, 9):
-        application = submitted(cast.as_(cast.cinema), backfill(cinema_code))
+        application = submitted(cast.as_(cast.cinema), backfill_data(cinema_code))
         decided = cast.as_(cast.hunan).decide(application["id"], "approve").get_json()
         assert decided["status"] == "approved"
         assert [t["role"] for t in decided["tasks"]] == ["applicant"]
@@ -230,7 +209,7 @@ def test_a_backfill_is_final_at_the_province_and_lapses_at_49_hours(
 
 def test_the_confirmation_must_say_it_was_done(cast: Cast, cinema_code: str) -> None:
     with at(2026, 10, 12, 9):
-        application = submitted(cast.as_(cast.cinema), backfill(cinema_code))
+        application = submitted(cast.as_(cast.cinema), backfill_data(cinema_code))
         cast.as_(cast.hunan).decide(application["id"], "approve")
         cinema = cast.as_(cast.cinema)
         task = only_task(cinema, application["id"])
@@ -248,7 +227,7 @@ def test_a_deadline_in_a_year_not_yet_entered_is_provisional_then_recounted(
     with at(2026, 12, 30, 10):
         application = submitted(
             cast.as_(cast.cinema),
-            refund(
+            refund_data(
                 cinema_code,
                 show_start="2026-12-29T19:00:00+08:00",
                 show_end="2026-12-29T21:00:00+08:00",
@@ -304,7 +283,7 @@ def test_what_needs_no_approval_is_refused_with_an_explanation(
 ) -> None:
     with at(2026, 10, 12, 10):
         client = cast.as_(cast.cinema)
-        response = apply(client, refund(cinema_code, **overrides))
+        response = apply(client, refund_data(cinema_code, **overrides))
         assert response.status_code == 422
         errors = response.get_json()["errors"]
         assert field in errors, errors
@@ -319,7 +298,7 @@ def test_another_organisations_cinema_cannot_be_used(
 ) -> None:
     with at(2026, 10, 12, 10):
         stranger = cast.as_(factory.applicant())
-        response = apply(stranger, refund(cinema_code))
+        response = apply(stranger, refund_data(cinema_code))
         assert response.status_code == 422
         assert "cinema_code" in response.get_json()["errors"]
 
@@ -334,6 +313,6 @@ def test_a_suspended_or_closed_cinema_cannot_apply(
         )
         db.session.commit()
     with at(2026, 10, 12, 10):
-        response = apply(cast.as_(cast.cinema), refund(cinema_code))
+        response = apply(cast.as_(cast.cinema), refund_data(cinema_code))
         assert response.status_code == 422
         assert "暂停或终止经营" in " ".join(response.get_json()["errors"]["cinema_code"])

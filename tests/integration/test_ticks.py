@@ -10,7 +10,8 @@ from flask import Flask
 from portal.extensions import db
 from portal.models import Application, ApplicationStatus, Notification, Timer, TimerState
 from portal.services.timers import TickResult, TimerService
-from tests.api.test_refund_backfill import Cast, at, backfill, cast, cinema_code, submitted
+from tests.api.test_refund_backfill import Cast, at, cast, cinema_code, submitted
+from tests.helpers import backfill_data
 from tests.integration.test_concurrency import race
 
 __all__ = ["cast", "cinema_code"]  # fixtures shared with the refund tests
@@ -29,7 +30,7 @@ def test_concurrent_ticks_fire_every_timer_exactly_once(
         cinema, hunan = cast.as_(cast.cinema), cast.as_(cast.hunan)
         ids = []
         for n in range(APPLICATIONS):
-            application = submitted(cinema, backfill(cinema_code, film=f"影片{n}"))
+            application = submitted(cinema, backfill_data(cinema_code, film=f"影片{n}"))
             assert hunan.decide(application["id"], "approve").status_code == 200
             ids.append(uuid.UUID(application["id"]))
 

@@ -37,28 +37,6 @@ def tick(app: Flask) -> None:
     assert result.exit_code == 0, result.output
 
 
-def refund_data(code: str, **overrides: Any) -> dict[str, Any]:
-    """A refund after a show that ended on the evening of 29 September 2026."""
-    data: dict[str, Any] = {
-        "cinema_code": code,
-        "kind": "refund",
-        "film": "长津湖",
-        "hall": "1号厅",
-        "show_start": "2026-09-29T19:00:00+08:00",
-        "show_end": "2026-09-29T21:30:00+08:00",
-        "ticket_count": 3,
-        "amount": "135.00",
-        "ticket_numbers": ["T0001", "T0002", "T0003"],
-        "cause": "放映中停电，场次中断，当时无法在票务软件中退票。",
-    }
-    data.update(overrides)
-    return data
-
-
-def backfill_data(code: str, **overrides: Any) -> dict[str, Any]:
-    return refund_data(code, kind="backfill", sale_date="2026-09-20", **overrides)
-
-
 def refund_form(code: str, action: str = "save", **overrides: str) -> MultiDict[str, Any]:
     """The edit page's fields for a refund, as a browser sends them."""
     fields = {

@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 
 from portal.models import Role
-from tests.helpers import Api, Factory
+from tests.helpers import Api, Factory, refund_data
 from tests.pages.conftest import People
-from tests.pages.refunds import api_submitted, at, escalation_ids, refund_data, row_of, tick
+from tests.pages.refunds import api_submitted, at, escalation_ids, row_of, tick
 from tests.pages.support import signed_in, task_ids, text
 
 

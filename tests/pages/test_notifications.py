@@ -14,9 +14,9 @@ from flask.testing import FlaskClient
 
 from portal.extensions import db
 from portal.models import Task
-from tests.helpers import Api, Factory
+from tests.helpers import Api, Factory, backfill_data
 from tests.pages.conftest import People
-from tests.pages.refunds import api_submitted, applicant_task_ids, at, backfill_data, tick
+from tests.pages.refunds import api_submitted, applicant_task_ids, at, tick
 from tests.pages.support import signed_in, task_ids, text
 
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tests.helpers import Api
+from tests.helpers import Api, backfill_data
 from tests.pages.conftest import People
 from tests.pages.refunds import (
     api_submitted,
     applicant_task_ids,
     at,
-    backfill_data,
     escalation_ids,
     refund_form,
     row_of,
