@@ -15,7 +15,7 @@ SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2
 	poppler-utils openssl libmagic1 chromium
 
 .PHONY: run test test-sqlite test-postgres lint system-deps venv translations db demo \
-	serve clean bench-timers
+	serve clean bench bench-deps bench-timers bench-certificates
 
 run: system-deps venv translations db demo serve ## set everything up and serve the portal
 
@@ -61,8 +61,17 @@ test-sqlite: venv ## the whole suite on SQLite
 test-postgres: venv ## the whole suite on PostgreSQL
 	PORTAL_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -n 2 --dist loadgroup
 
+bench: bench-timers bench-certificates ## every benchmark (minutes); not part of test
+
+bench-deps: ## install wrk, the HTTP load generator the benchmarks use (needs root)
+	@command -v wrk >/dev/null || { echo "Installing wrk"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
+
 bench-timers: venv ## time one timer tick: 10,000 waiting, 1,000 due (PostgreSQL, SQLite); not part of test
 	BENCH_PG_URL=$(TEST_PG_URL) $(BIN)/python -m bench.timers.run
+
+bench-certificates: venv translations bench-deps ## issue a certificate; verify under load with wrk vs bare Flask
+	BENCH_PG_URL=$(TEST_PG_URL) $(BIN)/python -m bench.certificates.run
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache

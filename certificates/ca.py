@@ -194,13 +194,16 @@ def build_crl(
     *,
     next_update_days: int = 7,
     crl_number: int,
+    issued_at: datetime | None = None,
 ) -> x509.CertificateRevocationList:
     """Sign a CRL listing ``revoked`` as ``(serial, revoked_at, reason)``.
 
     ``crl_number`` must grow with each CRL the portal publishes (RFC 5280
-    §5.2.3); keep it in the database. ``reason`` None or ``unspecified`` adds
-    no reason code, as RFC 5280 asks. Publish a new CRL before
-    ``next_update_days`` have passed, or relying parties treat it as stale.
+    §5.2.3). ``issued_at`` (default: now) is its thisUpdate; passing it makes
+    the CRL reproducible, so several machines can build the same one.
+    ``reason`` None or ``unspecified`` adds no reason code, as RFC 5280 asks.
+    Publish a new CRL before ``next_update_days`` have passed, or relying
+    parties treat it as stale.
 
     :raise ValueError: a ``revoked_at`` is naive, ``crl_number`` is negative,
         or ``next_update_days`` is not positive.
@@ -209,7 +212,7 @@ def build_crl(
         raise ValueError("crl_number must not be negative")
     if next_update_days <= 0:
         raise ValueError("next_update_days must be positive")
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = (issued_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     builder = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(ca_cert.subject)

@@ -217,6 +217,43 @@ class KeyStore:
                 keys.append(_jwk(public, kid))
         return {"keys": keys}
 
+    def missing(self) -> list[str]:
+        """What :meth:`ensure` would create: any of ``"ca"``, ``"signing"``, ``"jws"``.
+
+        Empty when the folder holds every key, so a portal whose key folder was
+        provisioned (or mounted read-only) need not take the lock at start-up.
+        """
+        found = {
+            "ca": (self._dir / "ca.cert.pem").exists(),
+            "signing": self._latest("signing", "cert") is not None,
+            "jws": self._latest("jws", "pub") is not None,
+        }
+        return [name for name, present in found.items() if not present]
+
+    # --- other keys the portal keeps -------------------------------------------
+
+    def encrypt_private_key(self, key: PrivateKey) -> bytes:
+        """``key`` as PKCS#8 PEM encrypted with this store's passphrase.
+
+        For keys the portal keeps elsewhere (a client certificate's key in the
+        document store until its holder downloads it): never in clear at rest.
+        """
+        return self._encrypt(key)
+
+    def decrypt_private_key(self, pem: bytes) -> PrivateKey:
+        """The key :meth:`encrypt_private_key` encrypted.
+
+        :raise KeyStoreError: the passphrase is wrong, or ``pem`` holds no RSA
+            or Ed25519 private key.
+        """
+        try:
+            key = serialization.load_pem_private_key(pem, password=self._passphrase)
+        except (ValueError, TypeError) as error:
+            raise KeyStoreError("cannot decrypt the key: wrong passphrase?") from error
+        if not isinstance(key, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey):
+            raise KeyStoreError("not an RSA or Ed25519 private key")
+        return key
+
     # --- internals -------------------------------------------------------------
 
     @contextlib.contextmanager

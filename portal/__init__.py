@@ -1,6 +1,7 @@
 """The web portal: application factory and wiring.
 
-``create_app`` reads the configuration once, binds the extensions, registers
+``create_app`` reads the configuration once, binds the extensions (the
+database, the document store, the key store), registers
 one blueprint per area (``auth``, ``applicant``, ``review``, ``admin``,
 ``public``, ``api``) and publishes the BPMN files shipped in
 ``workflows/bpmn`` as process definitions.
@@ -18,18 +19,29 @@ from flask import Flask
 from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from certificates.keys import ORGANIZATION
 from portal import cli, errors, security, viewhelpers
 from portal.admin import bp as admin_bp
 from portal.api import bp as api_bp
 from portal.applicant import bp as applicant_bp
 from portal.auth import bp as auth_bp
 from portal.config import Settings
-from portal.extensions import babel, csrf, db, documents, limiter, login_manager, select_locale
+from portal.extensions import (
+    babel,
+    csrf,
+    db,
+    documents,
+    keys,
+    limiter,
+    login_manager,
+    select_locale,
+)
 from portal.i18n import N_
 from portal.models import User
 from portal.public import bp as public_bp
 from portal.review import bp as review_bp
 from portal.services.calendar import CalendarService
+from portal.services.certificates import ISSUING, Issuing
 from portal.services.definitions import DefinitionService
 
 log = logging.getLogger(__name__)
@@ -54,6 +66,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     documents.init_app(app)
+    keys.init_app(app)
+    db.share(
+        app,
+        ISSUING,
+        Issuing(
+            store=app.extensions["portal.store"],
+            keys=app.extensions["portal.keys"],
+            base_url=app.config["PORTAL_BASE_URL"],
+            issuer_name=ORGANIZATION,
+        ),
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

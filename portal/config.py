@@ -39,18 +39,20 @@ class Settings:
     """Everything configurable, with the defaults of the embedded set-up."""
 
     PORTAL_ENV: str = "production"
-    SECRET_KEY: str = ""
+    SECRET_KEY: str = field(default="", repr=False)
     DATABASE_URL: str = ""
     STORAGE_DIR: str = ""
     MINIO_ENDPOINT: str = ""
     MINIO_ACCESS_KEY: str = ""
-    MINIO_SECRET_KEY: str = ""
+    MINIO_SECRET_KEY: str = field(default="", repr=False)
     MINIO_BUCKET: str = "portal"
     MINIO_SECURE: bool = False
     PORTAL_BASE_URL: str = "http://localhost:5000"
     PORTAL_TIMEZONE: str = "Asia/Shanghai"
     RATELIMIT_STORAGE_URI: str = "memory://"
     API_TOKEN_TTL_HOURS: int = 12
+    KEYS_DIR: str = ""
+    KEYS_PASSPHRASE: str = field(default="", repr=False)
     # The largest document slot allows 2 GB (software installation packages).
     MAX_CONTENT_LENGTH: int = 2 * 1024**3 + 1024**2
     extra: dict[str, Any] = field(default_factory=dict)
@@ -59,8 +61,8 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None, *, instance_path: str) -> Settings:
         """Read the settings from ``environ`` (default: ``os.environ``).
 
-        :raise ConfigError: unknown ``PORTAL_ENV``, or no ``SECRET_KEY`` outside
-            development and testing.
+        :raise ConfigError: unknown ``PORTAL_ENV``, or no ``SECRET_KEY`` or no
+            ``KEYS_PASSPHRASE`` outside development and testing.
         """
         env = dict(os.environ if environ is None else environ)
         portal_env = env.get("PORTAL_ENV", "production").strip() or "production"
@@ -74,7 +76,15 @@ class Settings:
                     "SECRET_KEY must be set in production "
                     "(or set PORTAL_ENV=development on a developer machine)."
                 )
-            secret = _instance_secret(instance)
+            secret = _instance_secret(instance, "secret_key")
+        passphrase = env.get("KEYS_PASSPHRASE", "")
+        if not passphrase:
+            if portal_env == "production":
+                raise ConfigError(
+                    "KEYS_PASSPHRASE must be set in production: it encrypts the private keys "
+                    "of the portal's CA, document signing and QR tokens (see README)."
+                )
+            passphrase = _instance_secret(instance, "keys_passphrase")
         return cls(
             PORTAL_ENV=portal_env,
             SECRET_KEY=secret,
@@ -91,6 +101,8 @@ class Settings:
             PORTAL_TIMEZONE=env.get("PORTAL_TIMEZONE", "Asia/Shanghai"),
             RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI", "memory://"),
             API_TOKEN_TTL_HOURS=int(env.get("API_TOKEN_TTL_HOURS", "12")),
+            KEYS_DIR=env.get("KEYS_DIR") or str(instance / "keys"),
+            KEYS_PASSPHRASE=passphrase,
         )
 
     @property
@@ -118,13 +130,14 @@ class Settings:
         return config
 
 
-def _instance_secret(instance: Path) -> str:
-    """A development secret generated once and kept in the instance folder.
+def _instance_secret(instance: Path, name: str) -> str:
+    """A development secret generated once and kept in the instance folder as ``name``.
 
     It is never a constant in the code, and survives restarts so that sessions
-    stay valid across the several worker processes of the development server.
+    stay valid across the several worker processes of the development server
+    (and the development keys stay readable).
     """
-    path = instance / "secret_key"
+    path = instance / name
     if path.exists():
         return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)

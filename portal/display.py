@@ -76,7 +76,46 @@ DECISION_LABELS = {
     "return": N_("Return for correction"),
     "reject": N_("Reject"),
 }
-RESULT_LABELS = {"cinema_code": N_("Cinema code")}
+RESULT_LABELS = {
+    "cinema_code": N_("Cinema code"),
+    "digital_certificate_number": N_("Digital certificate"),
+}
+CERTIFICATE_STATUS_LABELS = {
+    "valid": N_("Valid"),
+    "expired": N_("Expired"),
+    "superseded": N_("Replaced by a new certificate"),
+    "revoked": N_("Revoked"),
+}
+CERTIFICATE_TYPE_LABELS = {
+    "software_filing": N_("Software filing certificate"),
+    "testing_commission": N_("Testing commission letter"),
+    "digital_certificate": N_("Digital certificate (UsbKey)"),
+    "installation_acceptance": N_("Installation acceptance confirmation"),
+    "notice": N_("Notice"),
+}
+# The public details of certificates, in the order shown; other keys follow, sorted.
+DETAIL_LABELS = {
+    "cinema_code": N_("Cinema code"),
+    "product_name": N_("Product name"),
+    "version": N_("Version"),
+    "variant": N_("Product category"),
+    "vendor": N_("Vendor"),
+    "filing_number": N_("Filing number"),
+    "application_number": N_("Acceptance number"),
+    "package_md5": N_("Installation package MD5"),
+    "package_sha256": N_("Installation package SHA-256"),
+    "tests": N_("Tests"),
+    "institute": N_("Testing institute"),
+    "deadline": N_("Report due"),
+    "holder": N_("Holder"),
+    "uscc": N_("Unified social credit code"),
+    "serial": N_("Certificate serial number"),
+    "fingerprint": N_("SHA-256 fingerprint"),
+}
+DETAIL_VALUE_LABELS = {
+    "cinema_software": N_("Cinema ticketing software"),
+    "agent_software": N_("Online ticket agent software"),
+}
 
 
 def page_locale() -> str:
@@ -91,6 +130,22 @@ def label(labels: Mapping[str, str], value: Any) -> str:
     """``value``'s label from ``labels``, translated; the value itself when it has none."""
     key = str(value) if value is not None else ""
     return gettext(labels[key]) if key in labels else key
+
+
+def certificate_details(details: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A certificate's public details as (label, text) rows, known keys first."""
+    known = [key for key in DETAIL_LABELS if key in details]
+    rows = []
+    for key in known + sorted(k for k in details if k not in DETAIL_LABELS):
+        value = details[key]
+        if value is None or value in ("", []):
+            continue
+        if isinstance(value, list):
+            text = ("; " if page_locale() == "en" else "；").join(str(v) for v in value)
+        else:
+            text = label(DETAIL_VALUE_LABELS, value)
+        rows.append((label(DETAIL_LABELS, key), text))
+    return rows
 
 
 def place_name(scope: str | None) -> str:
@@ -163,6 +218,11 @@ def latest_reason(events: Iterable[AuditEvent]) -> AuditEvent | None:
 
 def china_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("PORTAL_TIMEZONE", "Asia/Shanghai"))
+
+
+def china_day(value: datetime | None) -> date | None:
+    """The civil day of ``value`` in China."""
+    return value.astimezone(china_zone()).date() if value is not None else None
 
 
 def china_time(value: datetime | None, with_seconds: bool = False) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, request, session
@@ -13,6 +14,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from certificates import KeyStore, KeyStoreError
+from portal.config import ConfigError
 from portal.db import create_db_engine, make_session_factory
 from storage import DocumentStore, S3DocumentStore, create_store
 
@@ -42,6 +45,17 @@ class Database:
         return g.db_session  # type: ignore[no-any-return]
 
     @staticmethod
+    def share(app: Flask, key: str, value: object) -> None:
+        """Put ``value`` in the ``info`` of every session of ``app`` under ``key``.
+
+        Services that BPMN service tasks call find what the deployment gives
+        them there (the key store and document store for issuing certificates),
+        without reaching for the Flask app.
+        """
+        factory: sessionmaker[Session] = app.extensions["portal.db"][1]
+        factory.kw.setdefault("info", {})[key] = value
+
+    @staticmethod
     def _close_session(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
@@ -60,6 +74,31 @@ class Documents:
     @property
     def store(self) -> DocumentStore:
         return current_app.extensions["portal.store"]  # type: ignore[no-any-return]
+
+
+class Keys:
+    """The key store: the root CA, the document-signing key, the JWS keys of QR tokens.
+
+    Missing keys are created at start-up (once, under a file lock, however many
+    processes start together). Every machine of a deployment must use the same
+    keys: share ``KEYS_DIR`` (a mounted secret) or provision it with
+    ``flask --app wsgi keys init`` before starting them.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        """:raise ConfigError: the keys cannot be decrypted with ``KEYS_PASSPHRASE``."""
+        store = KeyStore(Path(app.config["KEYS_DIR"]), app.config["KEYS_PASSPHRASE"].encode())
+        try:
+            if store.missing():  # a provisioned (perhaps read-only) folder needs no lock
+                store.ensure()
+            store.current_jws_key()  # a wrong passphrase fails here, not at the first certificate
+        except KeyStoreError as exc:
+            raise ConfigError(f"the keys in {store.directory} cannot be used: {exc}") from exc
+        app.extensions["portal.keys"] = store
+
+    @property
+    def store(self) -> KeyStore:
+        return current_app.extensions["portal.keys"]  # type: ignore[no-any-return]
 
 
 def select_locale() -> str:
@@ -82,6 +121,7 @@ def _limiter_key() -> Any:
 
 db = Database()
 documents = Documents()
+keys = Keys()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -20,12 +20,15 @@ from forms import DocumentSlot, FieldSpec, FormDefinition, StaticText
 from forms.fields import parse_datetime
 from portal.display import (
     ACTION_LABELS,
+    CERTIFICATE_STATUS_LABELS,
+    CERTIFICATE_TYPE_LABELS,
     DECISION_LABELS,
     ORG_TYPE_LABELS,
     PROVISIONAL_EXPLANATION,
     RESULT_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
+    china_day,
     china_time,
     deadline_moment,
     deadline_of,
@@ -33,6 +36,7 @@ from portal.display import (
     filesize,
     is_application_form_task,
     label,
+    long_date,
     page_locale,
     place_name,
     process_name,
@@ -226,6 +230,8 @@ def init_app(app: Flask) -> None:
         decision_label=lambda value: label(DECISION_LABELS, value),
         result_label=lambda value: label(RESULT_LABELS, value),
         deadline_moment=deadline_moment,
+        certificate_status_label=lambda value: label(CERTIFICATE_STATUS_LABELS, value),
+        certificate_type_label=lambda value: label(CERTIFICATE_TYPE_LABELS, value),
     )
     app.jinja_env.globals.update(
         page_locale=page_locale,
@@ -245,4 +251,6 @@ def init_app(app: Flask) -> None:
         slot_label=slot_label,
         lang_url=lang_url,
         home_url=home_url,
+        long_date=lambda day: long_date(day) if day is not None else "",
+        china_day=china_day,
     )

@@ -4,7 +4,9 @@ The suite runs against SQLite by default and against PostgreSQL when
 ``PORTAL_TEST_DATABASE_URL`` is set (``make test`` does both). Each xdist
 worker migrates its own database once and stores the packaged working
 calendar in it; each test then starts from empty tables but that calendar: a
-fresh copy of the migrated SQLite file, or TRUNCATE on PostgreSQL.
+fresh copy of the migrated SQLite file, or TRUNCATE on PostgreSQL. Likewise
+each worker creates the portal's keys once (two RSA-3072 keys take about half
+a second) and each test app gets a copy of the folder of its own.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from certificates import KeyStore
 from portal import create_app
 from portal.db import Base, create_db_engine, make_session_factory
 from portal.extensions import db
@@ -33,6 +36,7 @@ from tests.helpers import FAST_PASSWORD_HASHER, Api, Auth, Factory
 pytest_plugins = ["tests.s3server"]
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+KEYS_PASSPHRASE = "test-keys-passphrase-not-for-production"
 # What TRUNCATE ... RESTART IDENTITY does, for a table emptied with DELETE.
 RESTART_SEQUENCE = sa.text(
     "SELECT setval(pg_get_serial_sequence(:table, :column), 1, false) "
@@ -115,6 +119,20 @@ def _referenced_by(tables: set[sa.Table]) -> set[sa.Table]:
     return found
 
 
+@pytest.fixture(scope="session")
+def keys_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The portal's keys (root CA, document signing, JWS), created once per worker."""
+    folder = tmp_path_factory.mktemp("keys") / "keys"
+    KeyStore(folder, KEYS_PASSPHRASE.encode()).ensure()
+    return folder
+
+
+@pytest.fixture
+def keys_dir(keys_template: Path, tmp_path: Path) -> Path:
+    """A copy of the keys for one test (which may rotate them), modes kept."""
+    return Path(shutil.copytree(keys_template, tmp_path / "keys"))
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Hash passwords with cheap Argon2id parameters (see FAST_PASSWORD_HASHER)."""
@@ -122,7 +140,7 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+def app_config(database_url: str, tmp_path: Path, keys_dir: Path) -> dict[str, Any]:
     """The configuration of the test app; a test may change it before using ``app``."""
     return {
         "TESTING": True,
@@ -132,6 +150,8 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False,
         "PORTAL_BASE_URL": "https://portal.test",
+        "KEYS_DIR": str(keys_dir),
+        "KEYS_PASSPHRASE": KEYS_PASSPHRASE,
     }
 
 

@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.models import Organization, OrgType, Role, User
 from portal.services.accounts import AccountService, Registration
 from portal.services.actor import Actor
+from portal.services.certificates import CertificateService
 
 PASSWORD = "Portal-Test-2026"
 # Argon2id with the cost turned down: the real algorithm, about 200 times faster
@@ -73,6 +74,49 @@ def refund_data(code: str, **overrides: Any) -> dict[str, Any]:
 def backfill_data(code: str, **overrides: Any) -> dict[str, Any]:
     """A backfill of backup tickets sold on 20 September 2026."""
     return refund_data(code, **{"kind": "backfill", "sale_date": "2026-09-20", **overrides})
+
+
+def commission_letter(**overrides: Any) -> dict[str, Any]:
+    """Keyword arguments of ``CertificateService.issue`` for a testing commission letter."""
+    arguments: dict[str, Any] = {
+        "subject": "云影网络售票平台 V2.0",
+        "details": {
+            "product_name": "云影网络售票平台",
+            "version": "V2.0",
+            "variant": "agent_software",
+            "vendor": "北京云影网络科技有限公司",
+            "tests": ["票务管理系统技术要求符合性检测", "自助取票机接口检测"],
+        },
+        "valid_until": None,
+        "context": {
+            "application_number": "PJBA-2026-000042",
+            "product_name": "云影网络售票平台",
+            "version": "V2.0",
+            "variant": "agent_software",
+            "vendor": "北京云影网络科技有限公司",
+            "tests": ["票务管理系统技术要求符合性检测", "自助取票机接口检测"],
+        },
+    }
+    arguments.update(overrides)
+    return arguments
+
+
+def issue_certificate(
+    app: Flask, holder: User, cert_type: str = "testing_commission", **arguments: Any
+) -> str:
+    """Issue a certificate to ``holder``'s organisation through the service; its number.
+
+    The arguments default to those of :func:`commission_letter`.
+    """
+    with app.app_context():
+        service = CertificateService.for_session(db.session)
+        certificate = service.issue(
+            cert_type,
+            organization_id=holder.organization_id,
+            **(arguments or commission_letter()),
+        )
+        db.session.commit()
+        return certificate.number
 
 
 def minimal_pdf() -> bytes:

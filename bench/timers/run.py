@@ -28,17 +28,14 @@ import argparse
 import cProfile
 import json
 import os
-import platform
 import pstats
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +43,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from bench.machine import machine
 from bench.scratch import scratch_database
 from bench.timers import data
 from bench.timers.data import CHINA, Template, at
@@ -82,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "question": f"one tick with {args.timers} waiting timers of which {args.due} are due",
         "moment": MOMENT.isoformat(),
         "runs": args.runs,
-        "machine": _machine(),
+        "machine": machine("SpiffWorkflow", "SQLAlchemy"),
         "results": {},
     }
     try:
@@ -289,25 +287,6 @@ def _server_version(app: Flask) -> str:
         if db.engine.dialect.name == "postgresql":
             return "PostgreSQL " + str(db.session.scalar(sa.text("SHOW server_version")))
         return f"SQLite {sqlite3.sqlite_version}"
-
-
-def _machine() -> dict[str, Any]:
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    return {
-        "cores": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "spiffworkflow": metadata.version("SpiffWorkflow"),
-        "sqlalchemy": metadata.version("SQLAlchemy"),
-        "commit": commit or None,
-        "at": datetime.now().astimezone().isoformat(timespec="seconds"),
-    }
 
 
 def _print(report: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""Administration: process definitions (list and publish) and the user list."""
+"""Administration: process definitions (list and publish), the user list and the
+certificates issued."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from portal.admin.forms import PublishForm
 from portal.extensions import db
 from portal.models import ProcessDefinition, Role
 from portal.services.accounts import AccountService
+from portal.services.certificate_status import certificate_status
+from portal.services.certificates import CertificateService
 from portal.services.definitions import DefinitionRejected, DefinitionService
 from portal.viewhelpers import current_actor, roles_required
 from workflows.errors import Problem
@@ -78,6 +81,18 @@ def definitions() -> Response | str:
 def users() -> str:
     """Every user with role, area or organisation and last sign-in (read-only)."""
     return render_template("admin/users.html", users=AccountService(db.session).list_users())
+
+
+@bp.get("/certificates")
+@admin_only
+def certificates() -> str:
+    """The most recently issued certificates with their live status; each links to its
+    verification page, where it can be revoked."""
+    issued = CertificateService.for_session(db.session).latest()
+    return render_template(
+        "admin/certificates.html",
+        certificates=[(c, certificate_status(c)) for c in issued],
+    )
 
 
 def _read_forms(uploads: Iterable[FileStorage]) -> tuple[dict[str, Any], list[Problem]]:

@@ -12,6 +12,7 @@ from flask import Blueprint
 
 from portal.api import (
     applications,
+    certificates,
     common,
     definitions,
     notifications,
@@ -32,6 +33,7 @@ for module in (
     tasks,
     notifications,
     definitions,
+    certificates,
 ):
     bp.register_blueprint(module.bp)
     # Flask-WTF exempts a blueprint by the name a request is routed through,

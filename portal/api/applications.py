@@ -11,6 +11,7 @@ from portal.files import send_document
 from portal.i18n import N_
 from portal.models import Application
 from portal.services.applications import ApplicationService
+from portal.services.certificate_status import certificates_of_application
 from portal.services.documents import DocumentService
 from portal.services.errors import Invalid
 
@@ -24,6 +25,7 @@ def full_json(service: ApplicationService, application: Application) -> Response
             tasks=service.open_tasks(application),
             documents=service.documents(application),
             history=service.history(application),
+            certificates=certificates_of_application(service.session, application.id),
         )
     )
 

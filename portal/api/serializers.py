@@ -12,6 +12,7 @@ from portal.db import utcnow
 from portal.models import (
     Application,
     AuditEvent,
+    Certificate,
     Document,
     Notification,
     Organization,
@@ -19,6 +20,7 @@ from portal.models import (
     Task,
     User,
 )
+from portal.services.certificate_status import TokenState, Verification, certificate_status
 from portal.services.definitions import model_of
 from portal.services.notifications import NOTIFICATION_KINDS
 
@@ -118,12 +120,51 @@ def history_json(event: AuditEvent) -> dict[str, Any]:
     }
 
 
+def certificate_summary_json(certificate: Certificate) -> dict[str, Any]:
+    """A certificate in an application's list: number, type and live status."""
+    return {
+        "number": certificate.number,
+        "type": certificate.cert_type,
+        "status": certificate_status(certificate),
+    }
+
+
+def certificate_json(verification: Verification, *, token_given: bool) -> dict[str, Any]:
+    """The public view of a certificate (``GET /certificates/{number}``): nothing private."""
+    certificate = verification.certificate
+    body: dict[str, Any] = {
+        "number": certificate.number,
+        "type": certificate.cert_type,
+        "title": certificate.title,
+        "status": verification.status,
+        "subject": certificate.subject,
+        "holder": certificate.organization.name if certificate.organization else None,
+        "issuer": certificate.issuer,
+        "issued_at": timestamp(certificate.issued_at),
+        "valid_from": certificate.valid_from.isoformat(),
+        "valid_until": certificate.valid_until.isoformat() if certificate.valid_until else None,
+        "details": certificate.details,
+        "superseded_by": (
+            certificate.superseded_by.number if certificate.superseded_by is not None else None
+        ),
+        "superseded_at": timestamp(certificate.superseded_at),
+        "revoked_at": timestamp(certificate.revoked_at),
+        "revocation_reason": certificate.revocation_reason,
+    }
+    if certificate.pem is not None:
+        body["x509"] = {"serial": certificate.serial, "fingerprint": certificate.fingerprint}
+    if token_given:
+        body["token"] = {"authentic": verification.token is TokenState.AUTHENTIC}
+    return body
+
+
 def application_json(
     application: Application,
     *,
     tasks: list[Task],
     documents: list[Document],
     history: list[AuditEvent],
+    certificates: list[Certificate],
 ) -> dict[str, Any]:
     return {
         "id": str(application.id),
@@ -137,7 +178,7 @@ def application_json(
         "documents": [document_json(d) for d in documents],
         "tasks": [task_json(t) for t in tasks],
         "history": [history_json(e) for e in history],
-        "certificates": [],
+        "certificates": [certificate_summary_json(c) for c in certificates],
         "created_at": timestamp(application.created_at),
         "submitted_at": timestamp(application.submitted_at),
         "updated_at": timestamp(application.updated_at),

@@ -17,6 +17,7 @@ from portal.display import is_application_form_task, latest_reason
 from portal.extensions import db
 from portal.models import Role
 from portal.services.applications import WITHDRAWABLE, ApplicationService
+from portal.services.certificate_status import certificate_status, certificates_of_application
 from portal.services.errors import Conflict
 from portal.services.tasks import TaskService
 from portal.viewhelpers import current_actor, roles_required
@@ -74,6 +75,9 @@ def application(application_id: uuid.UUID) -> str:
         history=events,
         reason=latest_reason(events),
         withdrawable=found.status in WITHDRAWABLE,
+        certificates=[
+            (c, certificate_status(c)) for c in certificates_of_application(db.session, found.id)
+        ],
     )
 
 

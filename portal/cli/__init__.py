@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.cli import calendar, database, demo, scheduler, users
+from portal.cli import calendar, database, demo, keys, scheduler, users
 
 
 def init_app(app: Flask) -> None:
@@ -12,5 +12,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users.create_user)
     app.cli.add_command(demo.seed_demo)
     app.cli.add_command(calendar.calendar_cli)
+    app.cli.add_command(keys.keys_cli)
     app.cli.add_command(scheduler.tick)
     app.cli.add_command(scheduler.scheduler)

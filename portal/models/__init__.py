@@ -3,10 +3,13 @@
 from portal.models.accounts import ApiToken, Organization, User
 from portal.models.audit import AuditEvent
 from portal.models.calendar import CalendarDay, CalendarSource, CalendarYear
+from portal.models.certificates import Announcement, Certificate, SoftwareFiling
 from portal.models.documents import Document
 from portal.models.enums import (
     ApplicationStatus,
+    CertificateState,
     CinemaStatus,
+    FilingState,
     OrgType,
     Role,
     TaskState,
@@ -17,6 +20,7 @@ from portal.models.registry import Cinema, Counter
 from portal.models.timers import Notification, Timer
 
 __all__ = [
+    "Announcement",
     "ApiToken",
     "Application",
     "ApplicationStatus",
@@ -24,15 +28,19 @@ __all__ = [
     "CalendarDay",
     "CalendarSource",
     "CalendarYear",
+    "Certificate",
+    "CertificateState",
     "Cinema",
     "CinemaStatus",
     "Counter",
     "Document",
+    "FilingState",
     "Notification",
     "OrgType",
     "Organization",
     "ProcessDefinition",
     "Role",
+    "SoftwareFiling",
     "Task",
     "TaskState",
     "Timer",

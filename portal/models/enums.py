@@ -102,3 +102,19 @@ class CinemaStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     CLOSED = "closed"
+
+
+class CertificateState(StrEnum):
+    """What happened to a certificate; whether it has expired is read from its dates."""
+
+    ACTIVE = "active"
+    SUPERSEDED = "superseded"
+    REVOKED = "revoked"
+
+
+class FilingState(StrEnum):
+    """An entry of the register of filed software; lapsing is read from its dates."""
+
+    FILED = "filed"
+    SUPERSEDED = "superseded"
+    REVOKED = "revoked"

@@ -19,6 +19,7 @@ from portal.db import utcnow
 from portal.models import Application, Cinema, Notification, Task, TaskState
 from portal.services import history, numbering
 from portal.services.actor import Actor
+from portal.services.digital_certificates import DigitalCertificateService
 from portal.services.notifications import NOTIFICATION_KINDS
 from workflows.services import ServiceRegistry
 
@@ -56,6 +57,29 @@ def assign_cinema_code(
         details={"cinema_code": code},
     )
     return code
+
+
+@SERVICES.register("issue_digital_certificate")
+def issue_digital_certificate(
+    ctx: ServiceContext, params: Mapping[str, Any], data: Mapping[str, Any]
+) -> str:
+    """Issue the applicant organisation its digital certificate ("UsbKey" 数字证书) and
+    return its number (000 §二(一)2: a registered cinema receives one).
+
+    ``name`` is the holder's name in the certificate (default: the organisation's);
+    ``cinema_code``, when given, is added to it and to the public details.
+    """
+    holder = ctx.application.organization
+    code = str(params.get("cinema_code") or "")
+    name = str(params.get("name") or holder.name)
+    certificate = DigitalCertificateService.for_session(ctx.session).issue_digital_certificate(
+        ctx.application,
+        holder=holder,
+        subject_cn=f"{name} {code}".strip(),
+        details={"cinema_code": code} if code else None,
+        actor=ctx.actor,
+    )
+    return certificate.number
 
 
 @SERVICES.register("escalate")

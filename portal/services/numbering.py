@@ -1,4 +1,5 @@
-"""Numbers the portal hands out: counters, acceptance numbers, cinema codes."""
+"""Numbers the portal hands out: counters, acceptance numbers, cinema codes,
+certificate numbers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.models import Counter
+from portal.services.certificate_types import SEQUENCE_LIMIT, counter_name, format_number
 
 CHINA = ZoneInfo("Asia/Shanghai")
 CINEMA_SEQUENCE_LIMIT = 999_999
@@ -62,3 +64,18 @@ def cinema_code(session: Session, division_code: str) -> str:
     if sequence > CINEMA_SEQUENCE_LIMIT:
         raise NumbersExhausted(f"no cinema codes left for province {province}")
     return f"{province}{sequence:06d}"
+
+
+def certificate_number(session: Session, prefix: str, when: datetime) -> str:
+    """The next certificate number of a type, e.g. ``BAZS2026000001``.
+
+    One sequence per prefix and year (China time), see
+    :mod:`portal.services.certificate_types`.
+
+    :raise NumbersExhausted: the type has used all 999,999 numbers of the year.
+    """
+    year = when.astimezone(CHINA).year
+    sequence = next_counter(session, counter_name(prefix, year))
+    if sequence > SEQUENCE_LIMIT:
+        raise NumbersExhausted(f"no {prefix} certificate numbers left for {year}")
+    return format_number(prefix, year, sequence)

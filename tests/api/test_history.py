@@ -87,13 +87,15 @@ def test_every_action_is_recorded_in_order_with_its_actor(
         ("resubmitted", applicant),
         ("completed", province),
         ("cinema_code_assigned", province),
+        ("certificate_issued", province),
     ]
     times = [datetime.fromisoformat(h["at"]) for h in entries]
     assert times == sorted(times)
     assert all(h["at"].endswith("+08:00") for h in entries)
     decisions = [(h["decision"], h["comment"]) for h in entries if h["action"] == "completed"]
     assert decisions == [("return", "营业执照不清晰"), ("approve", None)]
-    assert entries[-1]["details"] == {"cinema_code": "43000001"}
+    assert entries[-2]["details"] == {"cinema_code": "43000001"}
+    assert entries[-1]["details"] == {"number": "SZZS2026000001", "type": "digital_certificate"}
 
 
 def test_history_is_the_same_for_reviewer_and_applicant(cinema: Api, hunan: Api) -> None:

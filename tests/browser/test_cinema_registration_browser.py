@@ -104,4 +104,4 @@ def test_cinema_registration_in_the_browser(
     page.get_by_role("link", name="查看进度").click()
     expect(page.locator(".status-card .badge")).to_have_text("已通过")
     expect(page.locator(".result")).to_contain_text("电影院编码")
-    expect(page.locator(".result-value")).to_have_text("43000001")
+    expect(page.locator(".result-value").first).to_have_text("43000001")

@@ -274,3 +274,24 @@ def test_other_processes_see_a_rotation(fresh_store: KeyStore) -> None:
     kid = fresh_store.rotate_jws_key()
 
     assert other.current_jws_key().kid == kid
+
+
+def test_missing_names_what_ensure_would_create(fresh_store: KeyStore) -> None:
+    assert fresh_store.missing() == ["ca", "signing", "jws"]
+    fresh_store.ensure()
+    assert fresh_store.missing() == []
+
+
+def test_other_keys_are_kept_encrypted_with_the_passphrase(key_store: KeyStore) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    pem = key_store.encrypt_private_key(key)
+
+    assert pem.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    restored = key_store.decrypt_private_key(pem)
+    assert isinstance(restored, rsa.RSAPrivateKey)
+    assert restored.private_numbers() == key.private_numbers()
+    with pytest.raises(KeyStoreError, match="passphrase"):
+        KeyStore(key_store.directory, b"wrong passphrase").decrypt_private_key(pem)
+    with pytest.raises(KeyStoreError):
+        key_store.decrypt_private_key(b"not a key")

@@ -14,7 +14,7 @@ from workflows.validation import Rules
 RULES = Rules(
     roles=frozenset({"applicant", "provincial_reviewer", "national_reviewer"}),
     forms=frozenset({"cinema_registration", "review"}),
-    services=frozenset({"assign_cinema_code"}),
+    services=frozenset({"assign_cinema_code", "issue_digital_certificate"}),
     task_statuses=frozenset({"draft", "returned", "submitted", "under_review", "approved"}),
     end_statuses=frozenset({"approved", "rejected", "lapsed"}),
 )

@@ -25,7 +25,11 @@ def engine(issued: list[dict[str, object]]) -> SandboxScriptEngine:
         issued.append({"params": dict(params), "name": data["name"]})
         return f"{str(params['division_code'])[:2]}000001"
 
-    return engine_with({"assign_cinema_code": assign})
+    def certify(_ctx: object, params: dict[str, object], data: dict[str, object]) -> str:
+        issued.append({"certificate_for": dict(params)})
+        return "SZZS2026000001"
+
+    return engine_with({"assign_cinema_code": assign, "issue_digital_certificate": certify})
 
 
 def _only_task(instance: ProcessInstance) -> tuple[uuid.UUID, str, str]:
@@ -72,8 +76,14 @@ def test_return_resubmit_and_approve(
     assert instance.is_completed
     assert instance.open_tasks() == []
     assert instance.end_status == "approved"
-    assert instance.service_results() == {"cinema_code": "43000001"}
-    assert issued == [{"params": {"division_code": "430102"}, "name": "星光影城（更正）"}]
+    assert instance.service_results() == {
+        "cinema_code": "43000001",
+        "digital_certificate_number": "SZZS2026000001",
+    }
+    assert issued == [
+        {"params": {"division_code": "430102"}, "name": "星光影城（更正）"},
+        {"certificate_for": {"name": "星光影城（更正）", "cinema_code": "43000001"}},
+    ]
 
 
 def test_reject_ends_without_a_code(

@@ -1,0 +1,1 @@
+"""Issuing a certificate, and verifying certificates under load (see run.py)."""

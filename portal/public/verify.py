@@ -1,0 +1,92 @@
+"""The public verification page a certificate's QR code opens, the JWK Set that
+checks the QR tokens offline, and revocation by staff from the same page.
+
+``GET /verify/<number>?t=<token>`` needs no sign-in and shows only the
+certificate's public details: its live status in words and colour, whether
+the token in the link is authentic, the issuer and the validity.
+"""
+
+from __future__ import annotations
+
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as BaseResponse
+
+from portal.display import certificate_details
+from portal.extensions import db
+from portal.public.routes import bp
+from portal.services.certificates import CertificateService
+from portal.services.errors import Conflict, Invalid, NotFound
+from portal.viewhelpers import current_actor
+
+JWKS_MAX_AGE = 300  # a rotated key is published before it signs, so a short cache is safe
+
+
+def _service() -> CertificateService:
+    return CertificateService.for_session(db.session)
+
+
+@bp.get("/verify/<number>")
+def verify(number: str) -> BaseResponse:
+    """The certificate's live status and public details, and what the QR token proves.
+
+    :raise 404: no such certificate (a page saying so).
+    """
+    service = _service()
+    token = request.args.get("t")
+    try:
+        verification = service.verify(number, token)
+    except NotFound:
+        page = render_template("public/verify_unknown.html", number=number)
+        return _uncached(page, 404)
+    certificate = verification.certificate
+    actor = current_actor() if current_user.is_authenticated else None
+    page = render_template(
+        "public/verify.html",
+        verification=verification,
+        certificate=certificate,
+        details=certificate_details(certificate.details),
+        token=token,
+        can_revoke=(service.may_revoke(actor, certificate) and certificate.revoked_at is None),
+    )
+    return _uncached(page, 200)
+
+
+@bp.post("/verify/<number>/revoke")
+@login_required
+def revoke(number: str) -> BaseResponse:
+    """Revoke the certificate with the reason given, then show its page again.
+
+    :raise 403: the user may not revoke it. :raise 404: no such certificate.
+    """
+    service = _service()
+    try:
+        service.revoke(current_actor(), number, request.form.get("reason", ""))
+    except Invalid as exc:
+        for messages in exc.errors.values():
+            for message in messages:
+                flash(gettext(message), "error")
+    except Conflict as exc:
+        flash(gettext(exc.message), "error")
+    else:
+        flash(gettext("The certificate is revoked."), "success")
+    token = request.form.get("t") or None
+    return redirect(url_for(".verify", number=number.strip().upper(), t=token))
+
+
+@bp.get("/.well-known/jwks.json")
+def jwks() -> Response:
+    """The public keys (RFC 7517) that verify the tokens in certificates' QR codes."""
+    response = jsonify(_service().keys.jwks())
+    response.mimetype = "application/jwk-set+json"
+    response.cache_control.public = True
+    response.cache_control.max_age = JWKS_MAX_AGE
+    return response
+
+
+def _uncached(page: str, status: int) -> BaseResponse:
+    """A page that must show the status as it is now: never from a cache."""
+    response = BaseResponse(page, status=status, mimetype="text/html")
+    response.cache_control.no_store = True
+    return response
