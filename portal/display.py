@@ -70,6 +70,12 @@ ACTION_LABELS = {
     "deadline_recounted": N_("Deadline recounted"),
     "registered": N_("Enterprise registered"),
     "signed_in": N_("Signed in"),
+    "certificate_issued": N_("Certificate issued"),
+    "certificate_superseded": N_("Certificate replaced"),
+    "certificate_revoked": N_("Certificate revoked"),
+    "digital_certificate_downloaded": N_("Digital certificate downloaded"),
+    "announcement_published": N_("Announcement published"),
+    "software_filed": N_("Software filed"),
 }
 DECISION_LABELS = {
     "approve": N_("Approve"),
@@ -78,7 +84,18 @@ DECISION_LABELS = {
 }
 RESULT_LABELS = {
     "cinema_code": N_("Cinema code"),
+    "commission_number": N_("Testing commission letter"),
+    "filing_number": N_("Filing number"),
+    "certificate_number": N_("Filing certificate"),
+    "package_md5": N_("Installation package MD5"),
+    "package_sha256": N_("Installation package SHA-256"),
     "digital_certificate_number": N_("Digital certificate"),
+}
+FILING_STATUS_LABELS = {
+    "filed": N_("Filed"),
+    "expired": N_("Expired"),
+    "superseded": N_("Replaced by a newer version"),
+    "revoked": N_("Filing revoked"),
 }
 CERTIFICATE_STATUS_LABELS = {
     "valid": N_("Valid"),
@@ -205,9 +222,11 @@ def user_role_text(user: User) -> str:
 
 
 def shown_results(result: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
-    """The results an applicant is given (a cinema code), without the process's own
-    bookkeeping (e.g. which notifications were sent)."""
-    return [(key, value) for key, value in (result or {}).items() if key in RESULT_LABELS]
+    """The results an applicant is given (a cinema code, a filing number), in the
+    order of :data:`RESULT_LABELS`, without the process's own bookkeeping (e.g.
+    which notifications were sent)."""
+    result = result or {}
+    return [(key, result[key]) for key in RESULT_LABELS if key in result]
 
 
 def latest_reason(events: Iterable[AuditEvent]) -> AuditEvent | None:

@@ -23,6 +23,8 @@ from portal.display import (
     CERTIFICATE_STATUS_LABELS,
     CERTIFICATE_TYPE_LABELS,
     DECISION_LABELS,
+    DETAIL_VALUE_LABELS,
+    FILING_STATUS_LABELS,
     ORG_TYPE_LABELS,
     PROVISIONAL_EXPLANATION,
     RESULT_LABELS,
@@ -47,10 +49,12 @@ from portal.display import (
 )
 from portal.i18n import Translations
 from portal.models import (
+    ProcessDefinition,
     Role,
     User,
 )
 from portal.services.actor import Actor
+from portal.services.definitions import form_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -202,11 +206,20 @@ def display_value(spec: FieldSpec, value: Any) -> str:
     return labels.get(str(value), str(value))
 
 
-def slot_label(definition: FormDefinition, key: str) -> str:
-    try:
-        return definition.slot(key).label_for(page_locale())
-    except KeyError:
-        return key
+def slot_label(
+    definition: FormDefinition, key: str, process: ProcessDefinition | None = None
+) -> str:
+    """The label of slot ``key`` of ``definition``, else of any form of ``process``
+    (a document uploaded to a task, such as a test report), else the key."""
+    forms = [definition]
+    if process is not None:
+        forms += [form_of(process, form_key) for form_key in sorted(process.forms)]
+    for form in forms:
+        try:
+            return form.slot(key).label_for(page_locale())
+        except KeyError:
+            continue
+    return key
 
 
 def lang_url(code: str) -> str:
@@ -232,6 +245,8 @@ def init_app(app: Flask) -> None:
         deadline_moment=deadline_moment,
         certificate_status_label=lambda value: label(CERTIFICATE_STATUS_LABELS, value),
         certificate_type_label=lambda value: label(CERTIFICATE_TYPE_LABELS, value),
+        filing_status_label=lambda value: label(FILING_STATUS_LABELS, value),
+        variant_label=lambda value: label(DETAIL_VALUE_LABELS, value),
     )
     app.jinja_env.globals.update(
         page_locale=page_locale,

@@ -8,7 +8,7 @@ from flask import Flask
 
 from portal.demo import DEMO_PASSWORD, ENTERPRISES, STAFF
 from portal.extensions import db
-from portal.models import Application, ApplicationStatus, Role, User
+from portal.models import Application, ApplicationStatus, Role, SoftwareFiling, User
 from portal.services.accounts import AccountService
 from tests.helpers import PASSWORD, Factory
 
@@ -31,18 +31,23 @@ def test_seed_demo_creates_every_role_and_sample_applications_once(app: Flask) -
             db.session.execute(sa.select(Application.process_key, Application.status)).all()
         )
         AccountService(db.session).authenticate("hunan", DEMO_PASSWORD)
+        filed = db.session.scalars(sa.select(SoftwareFiling.product_name)).all()
     assert statuses == [
         ("cinema_registration", ApplicationStatus.APPROVED),
         ("cinema_registration", ApplicationStatus.DRAFT),
         ("cinema_registration", ApplicationStatus.SUBMITTED),
         ("refund_backfill", ApplicationStatus.SUBMITTED),
+        ("software_filing", ApplicationStatus.APPROVED),
+        ("software_filing", ApplicationStatus.APPROVED),
+        ("software_filing", ApplicationStatus.SUBMITTED),
     ]
+    assert sorted(filed) == ["云票影院票务管理系统", "快票网络售票平台"]
 
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0, again.output
     assert len(users(app)) == len(created)
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 4
+        assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 7
 
 
 def test_seed_demo_is_refused_in_production(app: Flask) -> None:

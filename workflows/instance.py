@@ -215,12 +215,23 @@ class ProcessInstance:
         return self.model.end_statuses[last.task_spec.bpmn_id]
 
     def service_results(self) -> dict[str, Any]:
-        """Result variables of completed service tasks, by variable name."""
+        """Result variables of completed service tasks, by variable name.
+
+        A service task with the property ``merge_result`` = ``true`` whose
+        result is a mapping gives its keys instead, each on its own (a step
+        that produces several results, such as a filing number and the
+        package's hashes). A task that ran more than once gives its latest result.
+        """
         results: dict[str, Any] = {}
         for task in self._workflow.get_tasks(state=TaskState.COMPLETED):
             spec = task.task_spec
-            if isinstance(spec, ServiceTask) and spec.result_variable in task.data:
-                results[spec.result_variable] = task.data[spec.result_variable]
+            if not isinstance(spec, ServiceTask) or spec.result_variable not in task.data:
+                continue
+            value = task.data[spec.result_variable]
+            if _properties(spec).get("merge_result") == "true" and isinstance(value, Mapping):
+                results.update(value)
+            else:
+                results[spec.result_variable] = value
         return results
 
     def _has_task(self, task_id: uuid.UUID) -> bool:

@@ -4,8 +4,10 @@ A process definition is refused when any of these fails: XML well-formedness
 (no DOCTYPE: entities are an attack surface and BPMN needs none), the BPMN 2.0
 and SpiffWorkflow XSDs, SpiffWorkflow's own parser, and the portal's rules:
 lanes and tasks name known roles, user tasks name known forms, service tasks
-name registered services, end events say how the application ends, and every
-condition, script and timer expression compiles under the sandbox policy.
+name registered services, end events say how the application ends, checks
+(process property ``submit_check``, user task property ``check``) name
+registered checks, and every condition, script and timer expression compiles
+under the sandbox policy.
 """
 
 from __future__ import annotations
@@ -31,7 +33,11 @@ _SAFE_PARSER = etree.XMLParser(
 
 @dataclass(frozen=True)
 class Rules:
-    """What a definition may refer to: the portal's roles, forms and services."""
+    """What a definition may refer to: the portal's roles, forms, services and checks.
+
+    ``submit_checks`` are the names a process property ``submit_check`` may
+    give, ``task_checks`` those a user task property ``check`` may give.
+    """
 
     roles: frozenset[str]
     forms: frozenset[str]
@@ -39,6 +45,8 @@ class Rules:
     task_statuses: frozenset[str]
     end_statuses: frozenset[str]
     applicant_role: str = "applicant"
+    submit_checks: frozenset[str] = frozenset()
+    task_checks: frozenset[str] = frozenset()
 
 
 def parse_xml(bpmn: bytes) -> etree._ElementTree:
@@ -117,6 +125,11 @@ def _rule_problems(process: etree._Element, rules: Rules) -> Iterable[Problem]:
     for lane_id, (name, line) in lanes.items():
         if name not in rules.roles:
             yield Problem(f"Lane name '{name}' is not a known role", lane_id, line)
+    submit_check = read_properties(process).get("submit_check")
+    if submit_check is not None and submit_check not in rules.submit_checks:
+        yield Problem(
+            f"Unknown submission check '{submit_check}'", process.get("id"), process.sourceline
+        )
     yield from _user_task_problems(process, rules)
     yield from _service_task_problems(process, rules)
     yield from _end_event_problems(process, rules)
@@ -159,6 +172,9 @@ def _user_task_problems(process: etree._Element, rules: Rules) -> Iterable[Probl
         status = props.get("status")
         if status is not None and status not in rules.task_statuses:
             yield Problem(f"Unknown status '{status}'", task_id, line)
+        check = props.get("check")
+        if check is not None and check not in rules.task_checks:
+            yield Problem(f"Unknown task check '{check}'", task_id, line)
 
 
 def _service_task_problems(process: etree._Element, rules: Rules) -> Iterable[Problem]:

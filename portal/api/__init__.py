@@ -17,6 +17,7 @@ from portal.api import (
     definitions,
     notifications,
     processes,
+    registers,
     registrations,
     tasks,
     tokens,
@@ -34,6 +35,7 @@ for module in (
     notifications,
     definitions,
     certificates,
+    registers,
 ):
     bp.register_blueprint(module.bp)
     # Flask-WTF exempts a blueprint by the name a request is routed through,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+import io
+
+from flask import Blueprint, Response, jsonify, send_file
 
 from portal.api.common import actor, json_body, object_field, parse_id, signed_in, upload_fields
 from portal.api.serializers import application_json, application_summary_json, document_json
@@ -14,6 +16,7 @@ from portal.services.applications import ApplicationService
 from portal.services.certificate_status import certificates_of_application
 from portal.services.documents import DocumentService
 from portal.services.errors import Invalid
+from portal.services.filing import FilingService
 
 bp = Blueprint("applications", __name__)
 
@@ -76,6 +79,26 @@ def submit_application(application_id: str) -> Response:
 def withdraw_application(application_id: str) -> Response:
     service = ApplicationService(db.session)
     return full_json(service, service.withdraw(actor(), parse_id(application_id)))
+
+
+@bp.get("/applications/<application_id>/commitment-letter.pdf")
+@signed_in
+def commitment_letter(application_id: str) -> Response:
+    """The service commitment letter of a software filing, filled in, to sign and upload.
+
+    :raise 404: not a filing application of the caller's organisation.
+    :raise 409: the product name or version is not saved yet.
+    """
+    pdf = FilingService(db.session).commitment_letter(actor(), parse_id(application_id))
+    response = send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name="commitment-letter.pdf",
+        max_age=0,
+    )
+    response.cache_control.private = True
+    return response
 
 
 @bp.post("/applications/<application_id>/documents")

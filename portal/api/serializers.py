@@ -21,8 +21,10 @@ from portal.models import (
     User,
 )
 from portal.services.certificate_status import TokenState, Verification, certificate_status
+from portal.services.certificates import CertificateService
 from portal.services.definitions import model_of
 from portal.services.notifications import NOTIFICATION_KINDS
+from portal.services.software_register import RegisterEntry
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -196,4 +198,25 @@ def application_summary_json(application: Application) -> dict[str, Any]:
         "created_at": timestamp(application.created_at),
         "submitted_at": timestamp(application.submitted_at),
         "updated_at": timestamp(application.updated_at),
+    }
+
+
+def register_entry_json(entry: RegisterEntry, certificates: CertificateService) -> dict[str, Any]:
+    """An entry of the public register of filed software, with its live status."""
+    filing = entry.filing
+    certificate = filing.certificate
+    return {
+        "filing_number": filing.filing_number,
+        "product_name": filing.product_name,
+        "version": filing.version,
+        "variant": filing.variant,
+        "vendor": filing.vendor_name,
+        "filed_at": timestamp(filing.filed_at),
+        "valid_from": filing.valid_from.isoformat(),
+        "valid_until": filing.valid_until.isoformat(),
+        "status": entry.status,
+        "package_md5": filing.package_md5,
+        "package_sha256": filing.package_sha256,
+        "certificate_number": certificate.number if certificate else None,
+        "verify_url": certificates.verify_url(certificate) if certificate else None,
     }

@@ -25,6 +25,7 @@ from portal.display import latest_reason, page_locale
 from portal.extensions import db, documents
 from portal.files import store_chosen_files
 from portal.models import Application, ApplicationStatus
+from portal.services import filing
 from portal.services.applications import ApplicationService
 from portal.services.documents import DocumentService
 from portal.services.errors import Conflict, Invalid
@@ -161,7 +162,31 @@ def _render(service: ApplicationService, application: Application, form: Any) ->
         current_documents=current,
         reason=latest_reason(events) if returned else None,
         problems=_problem_list(form),
+        slot_links=_slot_links(application),
     )
+
+
+def _slot_links(application: Application) -> dict[str, dict[str, str | None]]:
+    """Downloads offered beside a slot: a software filing's service commitment letter,
+    filled in with the company, product and version, to sign, stamp and upload."""
+    if application.process_key != filing.PROCESS:
+        return {}
+    if application.data.get("product_name") and application.data.get("version"):
+        link = {
+            "url": url_for(
+                "api.applications.commitment_letter", application_id=str(application.id)
+            ),
+            "text": gettext("Download the commitment letter filled in for this product (PDF)"),
+        }
+    else:
+        link = {
+            "url": None,
+            "text": gettext(
+                "Save the product name and version first: then download the commitment "
+                "letter filled in with them here."
+            ),
+        }
+    return {filing.COMMITMENT_SLOT: link}
 
 
 def _problem_list(form: Any) -> list[tuple[str, str, str]]:

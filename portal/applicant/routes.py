@@ -19,6 +19,7 @@ from portal.models import Role
 from portal.services.applications import WITHDRAWABLE, ApplicationService
 from portal.services.certificate_status import certificate_status, certificates_of_application
 from portal.services.errors import Conflict
+from portal.services.steps import completed_steps
 from portal.services.tasks import TaskService
 from portal.viewhelpers import current_actor, roles_required
 
@@ -65,14 +66,16 @@ def application(application_id: uuid.UUID) -> str:
     found = service.get(current_actor(), application_id)
     events = service.history(found)
     tasks = service.open_tasks(found)
+    documents = service.documents(found)
     return render_template(
         "applicant/application.html",
         application=found,
         definition=service.application_form(found),
         tasks=tasks,
         actions=[t for t in tasks if t.role == Role.APPLICANT and not is_application_form_task(t)],
-        documents=service.documents(found),
+        documents=documents,
         history=events,
+        steps=completed_steps(found, events, documents),
         reason=latest_reason(events),
         withdrawable=found.status in WITHDRAWABLE,
         certificates=[

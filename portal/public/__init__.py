@@ -1,7 +1,7 @@
-"""Public pages: the home page, the language switch, document downloads, and the
-verification of certificates."""
+"""Public pages: the home page, the language switch, document downloads, the
+verification of certificates, the public registers and the announcements."""
 
-from portal.public import verify  # noqa: F401 - adds the verification pages to bp
+from portal.public import registers, verify  # noqa: F401 - add their pages to bp
 from portal.public.routes import bp
 
 __all__ = ["bp"]

@@ -17,7 +17,9 @@ from portal.extensions import db
 from portal.files import store_task_files
 from portal.models import Task, TaskState
 from portal.services.applications import ApplicationService
+from portal.services.certificate_status import certificate_status, certificates_of_application
 from portal.services.errors import Conflict, Invalid
+from portal.services.steps import completed_steps
 from portal.services.tasks import TaskService
 from portal.viewhelpers import (
     STAFF_ROLES,
@@ -137,13 +139,20 @@ def _render(task: Task, form: Any) -> str:
     application = task.application
     actor = current_actor()
     is_open = task.state == TaskState.OPEN
+    documents = applications.documents(application)
+    history = applications.history(application)
     return render_template(
         "review/task.html",
         task=task,
         application=application,
         definition=applications.application_form(application),
-        documents=applications.documents(application),
-        history=applications.history(application),
+        documents=documents,
+        history=history,
+        steps=completed_steps(application, history, documents),
+        certificates=[
+            (c, certificate_status(c))
+            for c in certificates_of_application(db.session, application.id)
+        ],
         form=form,
         form_definition=TaskService(db.session).form(task),
         can_claim=is_open and task.assignee_id is None,

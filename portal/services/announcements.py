@@ -6,13 +6,16 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
+from portal.i18n import N_
 from portal.models import Announcement, Certificate
 from portal.services import history
 from portal.services.actor import Actor
+from portal.services.errors import NotFound
 
 MAX_TITLE = 300
+PER_PAGE = 20
 
 
 def publish(
@@ -65,3 +68,36 @@ def latest(session: Session, *, kind: str | None = None, limit: int = 50) -> lis
     if kind is not None:
         query = query.where(Announcement.kind == kind)
     return list(session.scalars(query.limit(limit)))
+
+
+def page(
+    session: Session, number: int = 1, per_page: int = PER_PAGE
+) -> tuple[list[Announcement], int]:
+    """One page of announcements, newest first, and how many there are in all.
+
+    A page below 1 is the first page; a page past the last is empty.
+    """
+    number = max(number, 1)
+    total = session.scalar(sa.select(sa.func.count(Announcement.id))) or 0
+    items = session.scalars(
+        sa.select(Announcement)
+        .order_by(Announcement.published_at.desc(), Announcement.id.desc())
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(items), int(total)
+
+
+def get(session: Session, announcement_id: int) -> Announcement:
+    """One announcement (public: anyone may read it), with its certificate.
+
+    :raise NotFound: no such announcement.
+    """
+    announcement = session.scalar(
+        sa.select(Announcement)
+        .options(joinedload(Announcement.certificate))
+        .where(Announcement.id == announcement_id)
+    )
+    if announcement is None:
+        raise NotFound(N_("No announcement has this number."))
+    return announcement

@@ -29,7 +29,7 @@ from portal.models import (
 from portal.services import history, numbering
 from portal.services.access import application_filter
 from portal.services.actor import Actor
-from portal.services.checks import SUBMIT_CHECKS, CheckResult
+from portal.services.checks import SUBMIT_CHECKS, CheckResult, Submission
 from portal.services.definitions import DefinitionService, form_of, model_of
 from portal.services.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.services.runtime import Runtime
@@ -219,11 +219,16 @@ class ApplicationService:
         """
         form = self.application_form(application)
         model = model_of(application.definition)
-        clean, errors = _validated(
-            form, application.data, draft=False, documents=self._slots(application)
-        )
+        documents = self._slots(application)
+        clean, errors = _validated(form, application.data, draft=False, documents=documents)
         checked = self._process_check(
-            model.properties.get("submit_check"), application, clean, errors
+            model.properties.get("submit_check"),
+            Submission(
+                application,
+                {k: v for k, v in clean.items() if k not in errors},
+                documents,
+            ),
+            errors,
         )
         if errors:
             raise Invalid(errors)
@@ -271,28 +276,21 @@ class ApplicationService:
         return application
 
     def _process_check(
-        self,
-        name: str | None,
-        application: Application,
-        clean: Mapping[str, Any],
-        errors: dict[str, list[str]],
+        self, name: str | None, submission: Submission, errors: dict[str, list[str]]
     ) -> CheckResult:
-        """Run the process's own submission check on the fields the form accepted.
-
-        Its problems are added to ``errors``.
-        """
+        """Run the process's own submission check; its problems are added to ``errors``
+        (on a field the form already refused, the form's message stands alone)."""
         check = SUBMIT_CHECKS.get(name or "")
         if check is None:
             return CheckResult()
-        result = check(
-            self.session, application, {k: v for k, v in clean.items() if k not in errors}
-        )
+        result = check(self.session, submission)
         for key, messages in result.errors.items():
-            errors.setdefault(key, []).extend(messages)
+            errors.setdefault(key, list(messages))
         return result
 
-    def _slots(self, application: Application) -> set[str]:
-        return set(
+    def _slots(self, application: Application) -> frozenset[str]:
+        """The slots of the application form that hold at least one document."""
+        return frozenset(
             self.session.scalars(
                 sa.select(Document.slot).where(
                     Document.application_id == application.id, Document.task_id.is_(None)
@@ -320,7 +318,7 @@ def _validated(
     data: Mapping[str, Any],
     *,
     draft: bool,
-    documents: set[str] | None = None,
+    documents: frozenset[str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Clean data and every problem; documents are checked when ``documents`` is given.
 

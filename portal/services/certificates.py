@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO
@@ -62,6 +62,11 @@ ISSUING = "portal.issuing"
 MAX_REASON = 2000
 MAX_TOKEN = 4096  # a genuine token is a few hundred characters
 SIGNING_LOCATION = "中国"
+
+RevocationHook = Callable[[Session, Certificate, Actor], None]
+REVOCATION_HOOKS: dict[str, RevocationHook] = {}
+"""What else a revocation means, by certificate type, done in the same transaction:
+a revoked filing certificate is a revoked filing, announced (``services/filing.py``)."""
 
 
 @dataclass(frozen=True)
@@ -265,6 +270,9 @@ class CertificateService:
             comment=reason,
             details={"number": certificate.number, "type": certificate.cert_type},
         )
+        hook = REVOCATION_HOOKS.get(certificate.cert_type)
+        if hook is not None:
+            hook(self.session, certificate, actor)
         return certificate
 
     def may_revoke(self, actor: Actor | None, certificate: Certificate) -> bool:

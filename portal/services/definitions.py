@@ -22,6 +22,7 @@ from forms import FormDefinition, FormSchemaError, load_builtin_forms, parse_for
 from portal.models import Application, ApplicationStatus, ProcessDefinition, Role
 from portal.services import history
 from portal.services.actor import Actor
+from portal.services.checks import SUBMIT_CHECKS, TASK_CHECKS
 from portal.services.errors import Invalid
 from portal.services.handlers import SERVICES
 from workflows import BPMN_DIR
@@ -145,6 +146,8 @@ class DefinitionService:
             task_statuses=frozenset(s.value for s in TASK_STATUSES),
             end_statuses=frozenset(s.value for s in END_STATUSES),
             applicant_role=Role.APPLICANT.value,
+            submit_checks=frozenset(SUBMIT_CHECKS),
+            task_checks=frozenset(TASK_CHECKS),
         )
 
     def latest(self, key: str) -> ProcessDefinition | None:

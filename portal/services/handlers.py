@@ -3,7 +3,9 @@
 Each handler receives a :class:`ServiceContext` (the open database session,
 the application, the acting user), the task's evaluated parameters and the
 task data, and returns the value stored in the task's result variable. The
-portal copies every result variable into the application's ``result``.
+portal copies every result variable into the application's ``result`` (a
+mapping's keys one by one when the task has the property ``merge_result``).
+Handlers stay thin: the work is done by the services they call.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from portal.models import Application, Cinema, Notification, Task, TaskState
 from portal.services import history, numbering
 from portal.services.actor import Actor
 from portal.services.digital_certificates import DigitalCertificateService
+from portal.services.filing import FilingService
 from portal.services.notifications import NOTIFICATION_KINDS
 from workflows.services import ServiceRegistry
 
@@ -80,6 +83,26 @@ def issue_digital_certificate(
         actor=ctx.actor,
     )
     return certificate.number
+
+
+@SERVICES.register("issue_testing_commission")
+def issue_testing_commission(
+    ctx: ServiceContext, params: Mapping[str, Any], data: Mapping[str, Any]
+) -> str:
+    """Issue the testing commission letter 委托检测书 of a ticketing-software filing
+    to the testing institute (000 §一(一)3, 5) and return its number."""
+    return FilingService(ctx.session).commission_testing(ctx.application, actor=ctx.actor).number
+
+
+@SERVICES.register("file_software")
+def file_software(
+    ctx: ServiceContext, params: Mapping[str, Any], data: Mapping[str, Any]
+) -> dict[str, str]:
+    """File the tested software (000 §一(一)3): filing number, filing certificate,
+    register entry and announcement. Returns ``filing_number``, ``package_md5``,
+    ``package_sha256`` and ``certificate_number`` (the BPMN merges them into the
+    application's result)."""
+    return FilingService(ctx.session).file(ctx.application, actor=ctx.actor).as_result()
 
 
 @SERVICES.register("escalate")

@@ -79,3 +79,20 @@ def certificate_number(session: Session, prefix: str, when: datetime) -> str:
     if sequence > SEQUENCE_LIMIT:
         raise NumbersExhausted(f"no {prefix} certificate numbers left for {year}")
     return format_number(prefix, year, sequence)
+
+
+FILING_PREFIX = "DYPW"
+"""电影票务: the prefix of filing numbers 备案号 of ticketing software."""
+
+
+def filing_number(session: Session, when: datetime) -> str:
+    """The next filing number 备案号 of ticketing software, e.g. ``DYPW2026-0001``.
+
+    The prefix, the year of filing (China time), a hyphen and a sequence of at
+    least four digits that starts again at 0001 each year (the 10,000th filing
+    of a year is ``DYPW2026-10000``). A number is never given twice: a
+    rolled-back filing gives its number back, a revoked one keeps it.
+    """
+    year = when.astimezone(CHINA).year
+    sequence = next_counter(session, f"filing:{FILING_PREFIX}:{year}")
+    return f"{FILING_PREFIX}{year}-{sequence:04d}"

@@ -17,6 +17,7 @@ from portal.services import history
 from portal.services.access import supervision_filter, task_filter
 from portal.services.actor import Actor
 from portal.services.applications import ApplicationService
+from portal.services.checks import TASK_CHECKS, Completion
 from portal.services.definitions import form_of, model_of
 from portal.services.errors import Conflict, Invalid, NotFound
 from portal.services.runtime import Runtime
@@ -119,8 +120,9 @@ class TaskService:
         :raise NotFound: unknown or outside the actor's scope.
         :raise Conflict: already completed (also by a concurrent request) or
             claimed by someone else.
-        :raise Invalid: the form data is invalid or a required document of
-            the task's form is missing (every problem listed).
+        :raise Invalid: the form data is invalid, a required document of the
+            task's form is missing, or the task's check refuses it (every
+            problem listed; nothing changes).
         """
         task = self.get(actor, task_id)
         application = self.runtime.lock(task.application_id)
@@ -131,18 +133,7 @@ class TaskService:
             and task.form_key == model_of(application.definition).start_form
         ):
             return self._submit_through_task(actor, application, data)
-        form = self.form(task)
-        if not isinstance(data, Mapping):
-            raise Invalid({"data": [N_("Expected an object.")]})
-        clean, errors = validate_data(form, data, base=TranslatedForm)
-        uploaded = set(
-            self.session.scalars(sa.select(Document.slot).where(Document.task_id == task.id))
-        )
-        for slot in form.slots:
-            if slot.required and slot.key not in uploaded:
-                errors.setdefault(slot.key, []).append(N_("This document is required."))
-        if errors:
-            raise Invalid(errors)
+        clean = self._validated(task, application, data)
         if task.assignee_id is None:
             task.assignee_id = actor.user_id
             task.claimed_at = utcnow()
@@ -163,6 +154,35 @@ class TaskService:
         instance.complete(task.id, clean)
         self.runtime.save(application, instance, actor, completed_task=task.id)
         return application
+
+    def _validated(
+        self, task: Task, application: Application, data: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The task's clean form data, after the form's rules, its required
+        documents and the task's own check (user task property ``check``).
+
+        :raise Invalid: every problem at once.
+        """
+        form = self.form(task)
+        if not isinstance(data, Mapping):
+            raise Invalid({"data": [N_("Expected an object.")]})
+        clean, errors = validate_data(form, data, base=TranslatedForm)
+        uploaded = frozenset(
+            self.session.scalars(sa.select(Document.slot).where(Document.task_id == task.id))
+        )
+        for slot in form.slots:
+            if slot.required and slot.key not in uploaded:
+                errors.setdefault(slot.key, []).append(N_("This document is required."))
+        info = model_of(application.definition).user_tasks[task.spec_id]
+        check = TASK_CHECKS.get(info.properties.get("check") or "")
+        if check is not None:
+            accepted = {k: v for k, v in clean.items() if k not in errors}
+            found = check(self.session, Completion(application, task, accepted, uploaded))
+            for key, messages in found.errors.items():
+                errors.setdefault(key, list(messages))
+        if errors:
+            raise Invalid(errors)
+        return clean
 
     def _submit_through_task(
         self, actor: Actor, application: Application, data: Mapping[str, Any]

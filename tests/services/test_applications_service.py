@@ -76,10 +76,12 @@ def test_startable_depends_on_the_org_type(
         "cinema_registration",
         "refund_backfill",
     ]
-    assert service.startable(vendor) == []
+    assert [d.key for d in service.startable(vendor)] == ["software_filing"]
     assert service.startable(reviewer) == []
     with pytest.raises(NotFound):
         service.startable_one(vendor, "cinema_registration")
+    with pytest.raises(NotFound):
+        service.startable_one(applicant, "software_filing")
 
 
 # Creating and saving -------------------------------------------------------------------
