@@ -25,6 +25,7 @@ from portal.models import (
     ProcessDefinition,
     Role,
     Task,
+    TaskState,
 )
 from portal.services import history, numbering
 from portal.services.access import application_filter
@@ -181,17 +182,45 @@ class ApplicationService:
             raise Forbidden(N_("Only the applicant can withdraw an application."))
         application = self.runtime.lock(application_id)
         claimed = any(t.assignee_id for t in self.runtime.open_task_rows(application))
+        started = N_("A reviewer has already started on this application.")
         if claimed or application.status == ApplicationStatus.UNDER_REVIEW:
-            raise Conflict(N_("A reviewer has already started on this application."))
+            raise Conflict(started)
         if application.status not in WITHDRAWABLE:
             raise Conflict(
                 N_("Only a draft or a submission nobody has started on can be withdrawn.")
             )
+        if self._decided(application):
+            raise Conflict(started)
         instance = self.runtime.load(application, actor)
         instance.cancel()
         self.runtime.save(application, instance, actor, closing_status=ApplicationStatus.WITHDRAWN)
         history.record(self.session, actor, "withdrawn", application_id=application.id)
         return application
+
+    def _decided(self, application: Application) -> bool:
+        """Whether staff completed a task since the latest (re)submission: the
+        materials approved and the application gone on to testing, say."""
+        submitted_at = self.session.scalar(
+            sa.select(sa.func.max(AuditEvent.at)).where(
+                AuditEvent.application_id == application.id,
+                AuditEvent.action.in_(("submitted", "resubmitted")),
+            )
+        )
+        if submitted_at is None:
+            return False
+        return (
+            self.session.scalar(
+                sa.select(Task.id)
+                .where(
+                    Task.application_id == application.id,
+                    Task.role != Role.APPLICANT,
+                    Task.state == TaskState.COMPLETED,
+                    Task.completed_at >= submitted_at,
+                )
+                .limit(1)
+            )
+            is not None
+        )
 
     # Steps that run inside a caller's transaction, on a locked application.
 

@@ -186,6 +186,19 @@ def test_a_refund_goes_to_national_final_review_and_is_confirmed_at_47_hours(
         assert status(cast.as_(cast.cinema), application["id"]) == "approved"
 
 
+def test_a_refund_the_province_approved_cannot_be_withdrawn(cast: Cast, cinema_code: str) -> None:
+    """Nobody has claimed the national review yet, but the province has decided."""
+    with at(2026, 10, 12, 9):
+        application = submitted(cast.as_(cast.cinema), refund_data(cinema_code))
+        cast.as_(cast.hunan).decide(application["id"], "approve")
+
+        response = cast.as_(cast.cinema).post(f"/api/v1/applications/{application['id']}/withdraw")
+
+        assert response.status_code == 409
+        assert status(cast.as_(cast.cinema), application["id"]) == "submitted"
+        assert only_task(cast.as_(cast.national), application["id"])["role"] == "national_reviewer"
+
+
 def test_a_backfill_is_final_at_the_province_and_lapses_at_49_hours(
     cast: Cast, cinema_code: str
 ) -> None:
