@@ -203,14 +203,7 @@ def _sample_refund(session: Session, store: DocumentStore) -> Iterator[str]:
             "cause": "放映中途停电，场次中断，当时票务软件无法退票。",
         },
     )
-    DocumentService(session, store).upload_to_application(
-        applicant,
-        application.id,
-        slot_key="evidence",
-        filename="停电通知.pdf",
-        declared_type="application/pdf",
-        stream=io.BytesIO(SAMPLE_PDF),
-    )
+    _attach(DocumentService(session, store), applicant, application, "evidence", "停电通知.pdf")
     submitted = ApplicationService(session).submit(applicant, application.id)
     yield f"refund {submitted.number} waiting for the Hunan review (3 working days)"
 
@@ -267,22 +260,11 @@ class _Filings:
         application = applications.create(applicant, "software_filing", data)
         documents = DocumentService(self.session, self.store)
         for slot in slots:
-            documents.upload_to_application(
-                applicant,
-                application.id,
-                slot_key=slot,
-                filename=f"{slot}.pdf",
-                declared_type="application/pdf",
-                stream=io.BytesIO(SAMPLE_PDF),
-            )
+            _attach(documents, applicant, application, slot, f"{slot}.pdf")
         if variant == "cinema_software":
-            documents.upload_to_application(
-                applicant,
-                application.id,
-                slot_key="install_package",
-                filename=f"setup-{version}.zip",
-                declared_type="application/zip",
-                stream=io.BytesIO(_package(product, version)),
+            package = _package(product, version)
+            _attach(
+                documents, applicant, application, "install_package", "setup.zip", content=package
             )
         return applications.submit(applicant, application.id)
 
@@ -343,15 +325,28 @@ def _complete_application(
         },
     )
     for slot in ("business_licence", "screening_licence"):
-        documents.upload_to_application(
-            applicant,
-            application.id,
-            slot_key=slot,
-            filename=f"{slot}.pdf",
-            declared_type="application/pdf",
-            stream=io.BytesIO(SAMPLE_PDF),
-        )
+        _attach(documents, applicant, application, slot, f"{slot}.pdf")
     return applications.submit(applicant, application.id)
+
+
+def _attach(
+    documents: DocumentService,
+    applicant: Actor,
+    application: Application,
+    slot: str,
+    filename: str,
+    *,
+    content: bytes = SAMPLE_PDF,
+) -> None:
+    """Upload ``content`` (a sample PDF unless given) to a slot of the application form."""
+    documents.upload_to_application(
+        applicant,
+        application.id,
+        slot_key=slot,
+        filename=filename,
+        declared_type=None,
+        stream=io.BytesIO(content),
+    )
 
 
 def _user(session: Session, username: str) -> User | None:

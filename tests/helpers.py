@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import itertools
 import struct
+import subprocess
+import tempfile
 import uuid
 import zlib
 from pathlib import Path
@@ -117,6 +119,18 @@ def issue_certificate(
         )
         db.session.commit()
         return certificate.number
+
+
+def openssl(*args: str, **files: bytes) -> subprocess.CompletedProcess[str]:
+    """``openssl ARGS`` with each keyword written to a file of that name first
+    (referred to in ``args`` as ``{name}``)."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = {}
+        for name, content in files.items():
+            paths[name] = Path(folder) / name
+            paths[name].write_bytes(content)
+        command = ["openssl", *(arg.format(**paths) for arg in args)]
+        return subprocess.run(command, capture_output=True, text=True, check=False)
 
 
 def minimal_pdf() -> bytes:

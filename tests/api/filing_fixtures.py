@@ -9,11 +9,8 @@ through the API.
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -173,14 +170,3 @@ def announcements(app: Flask) -> list[Announcement]:
         rows = list(db.session.scalars(sa.select(Announcement).order_by(Announcement.id)))
         db.session.expunge_all()
         return rows
-
-
-def openssl(*args: str, **files: bytes) -> subprocess.CompletedProcess[str]:
-    """``openssl ARGS`` with each keyword written to a file first (``{name}`` in ``args``)."""
-    with tempfile.TemporaryDirectory() as folder:
-        paths = {}
-        for name, content in files.items():
-            paths[name] = Path(folder) / name
-            paths[name].write_bytes(content)
-        command = ["openssl", *(arg.format(**paths) for arg in args)]
-        return subprocess.run(command, capture_output=True, text=True, check=False)

@@ -4,8 +4,6 @@ checked from outside with OpenSSL as a relying party would."""
 from __future__ import annotations
 
 import re
-import subprocess
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,21 +15,9 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from portal.models import Role
-from tests.helpers import Api, Factory
+from tests.helpers import Api, Factory, openssl
 
 BUNDLE_PASSWORD = "UsbKey-密码-2026"
-
-
-def openssl(*args: str, **files: bytes) -> subprocess.CompletedProcess[str]:
-    """``openssl ARGS`` with each keyword written to a file of that name first
-    (referred to in ``args`` as ``{name}``)."""
-    with tempfile.TemporaryDirectory() as folder:
-        paths = {}
-        for name, content in files.items():
-            paths[name] = Path(folder) / name
-            paths[name].write_bytes(content)
-        command = ["openssl", *(arg.format(**paths) for arg in args)]
-        return subprocess.run(command, capture_output=True, text=True, check=False)
 
 
 @pytest.fixture

@@ -22,14 +22,13 @@ from tests.api.filing_fixtures import (  # noqa: F401 (cast_fixture is the fixtu
     counts,
     day_before_anniversary,
     md5,
-    openssl,
     public_certificate,
     seen,
     sha256,
 )
 from tests.certificates import pdftools
 from tests.filing import AGENT_SOFTWARE, CINEMA_SOFTWARE, package_zip
-from tests.helpers import Api, Factory, count_rows, minimal_pdf
+from tests.helpers import Api, Factory, count_rows, minimal_pdf, openssl
 
 
 def assert_filed(cast: Cast, filed: dict[str, Any], package: bytes) -> dict[str, Any]:

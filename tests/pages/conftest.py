@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 
-from portal.models import Role, User
+from portal.models import OrgType, Role, User
 from tests.helpers import Api, Factory
 from tests.pages.catalogue import compiled_catalogue
 from tests.pages.refunds import at
@@ -23,6 +23,27 @@ class People:
     hunan: User
     guangdong: User
     national: User
+
+
+@dataclass
+class Team:
+    """Software filing: a ticketing-software vendor, an online ticket agent, the
+    National Film Fund Office's reviewer and the testing institute."""
+
+    vendor: User
+    agent: User
+    national: User
+    institute: User
+
+
+@pytest.fixture
+def team(factory: Factory) -> Team:
+    return Team(
+        vendor=factory.applicant(org_type=OrgType.TICKETING_VENDOR, username="vendor"),
+        agent=factory.applicant(org_type=OrgType.TICKET_AGENT, username="agent"),
+        national=factory.staff(Role.NATIONAL_REVIEWER, username="national"),
+        institute=factory.staff(Role.TESTING_INSTITUTE, username="institute"),
+    )
 
 
 @pytest.fixture

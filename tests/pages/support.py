@@ -15,6 +15,7 @@ from werkzeug.test import TestResponse
 
 from forms import to_formdata
 from portal.extensions import db
+from portal.models import Application
 from tests.helpers import Auth, cinema_data, minimal_pdf
 
 UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -73,3 +74,12 @@ def with_licences(formdata: MultiDict[str, Any]) -> MultiDict[str, Any]:
 
 def post_form(client: FlaskClient, url: str, formdata: MultiDict[str, Any]) -> TestResponse:
     return client.post(url, data=formdata, content_type="multipart/form-data")
+
+
+def stored(app: Flask, url: str) -> Application:
+    """The application a page URL ends with, read afresh from the database."""
+    with app.app_context():
+        found = db.session.get(Application, uuid.UUID(url.rsplit("/", 1)[-1]))
+        assert found is not None
+        db.session.expunge(found)
+        return found

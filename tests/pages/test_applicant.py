@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from portal.extensions import db
-from portal.models import Application, Document, Role
+from portal.models import Document, Role
 from tests.helpers import Api, Factory
 from tests.pages.support import (
     application_id,
@@ -19,6 +16,7 @@ from tests.pages.support import (
     pdf,
     post_form,
     signed_in,
+    stored,
     task_ids,
     text,
     with_licences,
@@ -36,14 +34,6 @@ def new_draft(client: FlaskClient) -> str:
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/edit")
     return f"/applicant/applications/{application_id(response)}"
-
-
-def stored(app: Flask, url: str) -> Application:
-    with app.app_context():
-        found = db.session.get(Application, uuid.UUID(url.rsplit("/", 1)[-1]))
-        assert found is not None
-        db.session.expunge(found)
-        return found
 
 
 def test_dashboard_offers_the_processes_to_start(cinema: FlaskClient) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,34 +15,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.extensions import db
-from portal.models import FilingState, OrgType, Role, SoftwareFiling, User
+from portal.models import FilingState, SoftwareFiling
 from portal.services import announcements
 from portal.services.certificate_status import CHINA
 from portal.services.software_register import PER_PAGE
 from tests.filing import AGENT_SOFTWARE, FilingSteps
-from tests.helpers import Api, Factory
+from tests.helpers import Api
+from tests.pages.conftest import Team
 from tests.pages.support import signed_in, text
-
-
-@dataclass
-class Team:
-    """A ticketing-software vendor, an online ticket agent, the National Film Fund
-    Office's reviewer and the testing institute."""
-
-    vendor: User
-    agent: User
-    national: User
-    institute: User
-
-
-@pytest.fixture
-def team(factory: Factory) -> Team:
-    return Team(
-        vendor=factory.applicant(org_type=OrgType.TICKETING_VENDOR, username="vendor"),
-        agent=factory.applicant(org_type=OrgType.TICKET_AGENT, username="agent"),
-        national=factory.staff(Role.NATIONAL_REVIEWER, username="national"),
-        institute=factory.staff(Role.TESTING_INSTITUTE, username="institute"),
-    )
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,34 +17,15 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from forms import to_formdata
-from portal.extensions import db
-from portal.models import Application, Document, OrgType, Role, User
+from portal.models import Document, OrgType
 from tests.certificates.pdftools import squashed_text
 from tests.filing import COMMON_SLOTS, VARIANT_SLOTS, FilingSteps, filing_data, package_zip
 from tests.helpers import Api, Factory, minimal_pdf
-from tests.pages.support import application_id, count, post_form, signed_in, task_ids, text
+from tests.pages.conftest import Team
+from tests.pages.support import application_id, count, post_form, signed_in, stored, task_ids, text
 
 COMMITMENT_HINT = "请先填写并保存产品名称和版本号，之后可在此下载已填写上述信息的服务承诺书。"
 COMMITMENT_LINK = "下载已填写本产品信息的服务承诺书（PDF）"
-
-
-@dataclass
-class Team:
-    """A ticketing-software vendor, the National Film Fund Office's reviewer and the
-    Film Technical Quality Testing Institute."""
-
-    vendor: User
-    national: User
-    institute: User
-
-
-@pytest.fixture
-def team(factory: Factory) -> Team:
-    return Team(
-        vendor=factory.applicant(org_type=OrgType.TICKETING_VENDOR, username="vendor"),
-        national=factory.staff(Role.NATIONAL_REVIEWER, username="national"),
-        institute=factory.staff(Role.TESTING_INSTITUTE, username="institute"),
-    )
 
 
 @pytest.fixture
@@ -86,14 +65,6 @@ def filing_form(action: str = "save", **overrides: Any) -> MultiDict[str, Any]:
     formdata = to_formdata({k: v for k, v in filing_data(**overrides).items() if v is not None})
     formdata.add("action", action)
     return formdata
-
-
-def stored(app: Flask, url: str) -> Application:
-    with app.app_context():
-        found = db.session.get(Application, uuid.UUID(url.rsplit("/", 1)[-1]))
-        assert found is not None
-        db.session.expunge(found)
-        return found
 
 
 def slot_block(body: str, slot: str) -> str:
