@@ -250,6 +250,9 @@ def test_the_institute_task_page_shows_the_test_report_form(
     assert file_input(body, "tested_package") and "所检测的安装包" in page
     assert "检测报告" in page
     assert 'enctype="multipart/form-data"' in body
+    # The vendor's materials are listed; the agent's ICP licence, not asked of it, is not.
+    assert "需求文档" in page and "用户手册" in page
+    assert "ICP许可证" not in page
 
 
 def test_the_institute_sees_the_testing_commission_letter(
