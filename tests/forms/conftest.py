@@ -8,6 +8,16 @@ import pytest
 
 from forms import FormDefinition, load_builtin_forms, parse_form, parse_forms
 
+# A money field and two choices, shared by the data and field-kind tests.
+AMOUNT = {
+    "type": "number",
+    "key": "amount",
+    "label": "金额",
+    "decimalDigits": 2,
+    "validate": {"min": 0, "max": 100000},
+}
+CHOICES = [{"label": "甲", "value": "a"}, {"label": "乙", "value": "b"}]
+
 
 @pytest.fixture(scope="session")
 def builtin() -> dict[str, FormDefinition]:
