@@ -10,6 +10,7 @@ saved draft can be shown again.
 from __future__ import annotations
 
 import re
+from abc import ABCMeta, abstractmethod
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -304,13 +305,14 @@ def parse_datetime(text: str) -> datetime:
     return value.astimezone(CHINA_TZ).replace(microsecond=0)
 
 
-class _TemporalField(Field):
+class _TemporalField(Field, metaclass=ABCMeta):
     """Shared reading of date, time and datetime fields."""
 
     message = ""
 
+    @abstractmethod
     def parse(self, text: str) -> Any:
-        raise NotImplementedError
+        """The value ``text`` spells; :class:`ValueError` when it spells none."""
 
     def to_widget(self, value: Any) -> str:
         return str(value.isoformat())

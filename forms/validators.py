@@ -10,6 +10,7 @@ letters, spaces or hyphens. The WTForms validator classes skip empty values (the
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
@@ -275,13 +276,14 @@ class RowCount:
             )
 
 
-class _Predicate:
+class _Predicate(ABC):
     """Base of the named validators: a predicate and an English message."""
 
     message = N_("Invalid input.")
 
+    @abstractmethod
     def predicate(self, value: str) -> bool:
-        raise NotImplementedError
+        """Whether ``value`` (a non-empty string) is acceptable."""
 
     def __call__(self, form: Any, field: Any) -> None:
         if isinstance(field.data, str) and field.data and not self.predicate(field.data):
