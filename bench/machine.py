@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
@@ -30,3 +31,9 @@ def machine(*packages: str) -> dict[str, Any]:
         "commit": commit or None,
         "at": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
+
+
+def save_report(report: dict[str, Any], output: Path) -> None:
+    """Write ``report`` as JSON to ``output`` (its folder created when missing)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

@@ -7,6 +7,8 @@ interrupted run left it), on SQLite a file in a temporary folder.
 
 from __future__ import annotations
 
+import argparse
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +17,20 @@ from pathlib import Path
 from portal.db import create_db_engine
 from portal.migrations import upgrade
 from tests.databases import create_database, drop_database
+
+DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def add_database_arguments(parser: argparse.ArgumentParser, name: str) -> None:
+    """``--backend`` (postgresql, sqlite or both) and ``--server`` (the PostgreSQL
+    server on which the scratch database ``name`` is created and dropped)."""
+    parser.add_argument("--backend", choices=["postgresql", "sqlite", "both"], default="both")
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_PG_URL", DEFAULT_SERVER),
+        help=f"PostgreSQL server URL (env BENCH_PG_URL); a database {name!r} "
+        "is created on it and dropped afterwards",
+    )
 
 
 @contextmanager

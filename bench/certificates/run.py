@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import re
 import shutil
@@ -52,8 +51,8 @@ from typing import Any
 
 from flask import Flask
 
-from bench.machine import machine
-from bench.scratch import scratch_database
+from bench.machine import machine, save_report
+from bench.scratch import add_database_arguments, scratch_database
 from certificates import verify_pdf
 from portal import create_app
 from portal.extensions import db
@@ -63,7 +62,6 @@ from tests.helpers import commission_letter
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
-DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DATABASE_NAME = "bench_certificates"
 PASSPHRASE = "bench-keys-passphrase-not-for-production"  # noqa: S105 - scratch keys
 AUTHENTIC = "二维码签名有效"
@@ -102,8 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     except BenchFailure as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    save_report(report, args.output)
     _print(report)
     print(f"written to {args.output}")
     return 0
@@ -111,13 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.certificates.run", description=__doc__)
-    parser.add_argument("--backend", choices=["postgresql", "sqlite", "both"], default="both")
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_PG_URL", DEFAULT_SERVER),
-        help=f"PostgreSQL server URL (env BENCH_PG_URL); a database {DATABASE_NAME!r} "
-        "is created on it and dropped afterwards",
-    )
+    add_database_arguments(parser, DATABASE_NAME)
     parser.add_argument("--runs", type=int, default=20, help="timed issues (median reported)")
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per server")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")

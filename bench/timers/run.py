@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import os
 import pstats
 import sqlite3
@@ -43,8 +42,8 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from bench.machine import machine
-from bench.scratch import scratch_database
+from bench.machine import machine, save_report
+from bench.scratch import add_database_arguments, scratch_database
 from bench.timers import data
 from bench.timers.data import CHINA, Template, at
 from portal import create_app
@@ -52,7 +51,6 @@ from portal.extensions import db
 from portal.services.timers import TimerService
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DATABASE_NAME = "bench_timers"
 MOMENT = datetime(2026, 10, 28, 10, 0, tzinfo=CHINA)  # a Wednesday morning
 REGISTERED = datetime(2026, 9, 1, 9, 0, tzinfo=CHINA)
@@ -89,8 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     except BenchFailure as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 1
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    save_report(report, args.output)
     _print(report)
     print(f"written to {args.output}")
     return 0
@@ -98,13 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.timers.run", description=__doc__)
-    parser.add_argument("--backend", choices=["postgresql", "sqlite", "both"], default="both")
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_PG_URL", DEFAULT_SERVER),
-        help="PostgreSQL server URL (env BENCH_PG_URL); a database "
-        f"{DATABASE_NAME!r} is created on it and dropped afterwards",
-    )
+    add_database_arguments(parser, DATABASE_NAME)
     parser.add_argument("--timers", type=int, default=10_000, help="waiting timers")
     parser.add_argument("--due", type=int, default=1_000, help="of which due")
     parser.add_argument("--runs", type=int, default=5, help="timed ticks (the median is reported)")
