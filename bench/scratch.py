@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from portal.db import create_db_engine
-from portal.migrations import upgrade
+from portal.core.db import create_db_engine
+from portal.core.migrations import upgrade
 from tests.databases import create_database, drop_database
 
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

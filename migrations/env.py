@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import portal.models  # noqa: F401 - registers every table on the metadata
-from portal.db import Base, UTCDateTime
+import portal.tables  # noqa: F401 - registers every table on the metadata
+from portal.core.db import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata

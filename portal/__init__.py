@@ -20,13 +20,18 @@ from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from certificates.keys import ORGANIZATION
-from portal import cli, errors, security, viewhelpers
+from portal import cli
+from portal.accounts.models import User
 from portal.admin import bp as admin_bp
 from portal.api import bp as api_bp
 from portal.applicant import bp as applicant_bp
+from portal.applications.definitions import DefinitionService
 from portal.auth import bp as auth_bp
-from portal.config import Settings
-from portal.extensions import (
+from portal.calendar.services import CalendarService
+from portal.core import error_pages as errors
+from portal.core import security
+from portal.core.config import Settings
+from portal.core.extensions import (
     babel,
     csrf,
     db,
@@ -36,13 +41,11 @@ from portal.extensions import (
     login_manager,
     select_locale,
 )
-from portal.i18n import N_
-from portal.models import User
+from portal.core.i18n import N_
+from portal.issuance.services import ISSUING, Issuing
+from portal.pages import viewhelpers
 from portal.public import bp as public_bp
 from portal.review import bp as review_bp
-from portal.services.calendar import CalendarService
-from portal.services.certificates import ISSUING, Issuing
-from portal.services.definitions import DefinitionService
 
 log = logging.getLogger(__name__)
 

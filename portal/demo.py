@@ -17,13 +17,15 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.db import utcnow
-from portal.models import Application, Cinema, OrgType, Role, User
-from portal.services.accounts import AccountService, Registration
-from portal.services.actor import Actor
-from portal.services.applications import ApplicationService
-from portal.services.documents import DocumentService
-from portal.services.tasks import TaskService
+from portal.accounts.models import OrgType, Role, User
+from portal.accounts.services import AccountService, Registration
+from portal.applications.models import Application
+from portal.applications.services import ApplicationService
+from portal.applications.tasks import TaskService
+from portal.cinemas.models import Cinema
+from portal.core.actor import Actor
+from portal.core.db import utcnow
+from portal.documents.services import DocumentService
 from storage import DocumentStore
 
 CHINA = ZoneInfo("Asia/Shanghai")

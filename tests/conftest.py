@@ -24,12 +24,12 @@ from flask.testing import FlaskClient
 
 from certificates import KeyStore
 from portal import create_app
-from portal.db import Base, create_db_engine, make_session_factory
-from portal.extensions import db
-from portal.migrations import upgrade
-from portal.models import CalendarDay, CalendarSource, CalendarYear
-from portal.services import passwords
-from portal.services.calendar import CalendarService
+from portal.accounts import passwords
+from portal.calendar.models import CalendarDay, CalendarSource, CalendarYear
+from portal.calendar.services import CalendarService
+from portal.core.db import Base, create_db_engine, make_session_factory
+from portal.core.extensions import db
+from portal.core.migrations import upgrade
 from tests.databases import create_database
 from tests.helpers import FAST_PASSWORD_HASHER, Api, Auth, Factory
 

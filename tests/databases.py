@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from portal.db import create_db_engine
+from portal.core.db import create_db_engine
 
 
 def create_database(server_url: str, name: str) -> str:

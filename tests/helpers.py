@@ -19,12 +19,12 @@ from flask.testing import FlaskClient
 from stdnum.cn import uscc as stdnum_uscc
 from werkzeug.test import TestResponse
 
-from portal.db import Base
-from portal.extensions import db
-from portal.models import Organization, OrgType, Role, User
-from portal.services.accounts import AccountService, Registration
-from portal.services.actor import Actor
-from portal.services.certificates import CertificateService
+from portal.accounts.models import Organization, OrgType, Role, User
+from portal.accounts.services import AccountService, Registration
+from portal.core.actor import Actor
+from portal.core.db import Base
+from portal.core.extensions import db
+from portal.issuance.services import CertificateService
 
 PASSWORD = "Portal-Test-2026"
 # Argon2id with the cost turned down: the real algorithm, about 200 times faster

@@ -6,10 +6,12 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from portal.accounts.models import Role, User
+from portal.accounts.services import AccountService
+from portal.applications.models import Application, ApplicationStatus
+from portal.core.extensions import db
 from portal.demo import DEMO_PASSWORD, ENTERPRISES, STAFF
-from portal.extensions import db
-from portal.models import Application, ApplicationStatus, Role, SoftwareFiling, User
-from portal.services.accounts import AccountService
+from portal.processes.software_filing.models import SoftwareFiling
 from tests.helpers import PASSWORD, Factory
 
 

@@ -11,10 +11,10 @@ import jwt
 import pytest
 from flask import Flask
 
-from portal.config import ConfigError, Settings
-from portal.extensions import db
-from portal.models import Organization, OrgType
-from portal.services.digital_certificates import DigitalCertificateService
+from portal.accounts.models import Organization, OrgType
+from portal.core.config import ConfigError, Settings
+from portal.core.extensions import db
+from portal.issuance.digital import DigitalCertificateService
 from tests.conftest import KEYS_PASSPHRASE
 from tests.helpers import make_uscc
 from tests.pages.support import text

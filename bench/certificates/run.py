@@ -55,9 +55,9 @@ from bench.machine import machine, save_report
 from bench.scratch import add_database_arguments, scratch_database
 from certificates import verify_pdf
 from portal import create_app
-from portal.extensions import db
-from portal.models import Organization, OrgType
-from portal.services.certificates import CertificateService
+from portal.accounts.models import Organization, OrgType
+from portal.core.extensions import db
+from portal.issuance.services import CertificateService
 from tests.helpers import commission_letter
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -38,23 +38,16 @@ import sqlalchemy as sa
 import time_machine
 from sqlalchemy.orm import Session
 
-from portal.extensions import documents
-from portal.models import (
-    Application,
-    AuditEvent,
-    Cinema,
-    Counter,
-    OrgType,
-    Role,
-    Task,
-    Timer,
-    TimerState,
-)
-from portal.services.accounts import AccountService, Registration
-from portal.services.actor import Actor
-from portal.services.applications import ApplicationService
-from portal.services.documents import DocumentService
-from portal.services.tasks import TaskService
+from portal.accounts.models import OrgType, Role
+from portal.accounts.services import AccountService, Registration
+from portal.applications.models import Application, Task, Timer, TimerState
+from portal.applications.services import ApplicationService
+from portal.applications.tasks import TaskService
+from portal.cinemas.models import Cinema
+from portal.core.actor import Actor
+from portal.core.extensions import documents
+from portal.core.models import AuditEvent, Counter
+from portal.documents.services import DocumentService
 from tests.helpers import backfill_data, cinema_data, make_uscc, minimal_pdf, refund_data
 
 CHINA = ZoneInfo("Asia/Shanghai")

@@ -47,8 +47,8 @@ from bench.scratch import add_database_arguments, scratch_database
 from bench.timers import data
 from bench.timers.data import CHINA, Template, at
 from portal import create_app
-from portal.extensions import db
-from portal.services.timers import TimerService
+from portal.applications.timers import TimerService
+from portal.core.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_NAME = "bench_timers"

@@ -8,11 +8,11 @@ from werkzeug.wrappers import Response
 
 from portal.admin.forms import CalendarForm
 from portal.admin.routes import admin_only, bp
-from portal.extensions import db
-from portal.services.calendar import CalendarService
-from portal.services.calendar_input import CalendarInvalid, format_days
-from portal.services.workdays import FIRST_YEAR, LAST_YEAR, china_today
-from portal.viewhelpers import attach_errors, current_actor
+from portal.calendar.arrangement import CalendarInvalid, format_days
+from portal.calendar.services import CalendarService
+from portal.calendar.workdays import FIRST_YEAR, LAST_YEAR, china_today
+from portal.core.extensions import db
+from portal.pages.viewhelpers import attach_errors, current_actor
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

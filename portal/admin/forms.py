@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired
 
-from portal.viewhelpers import PageForm
+from portal.pages.viewhelpers import PageForm
 
 
 class PublishForm(PageForm):

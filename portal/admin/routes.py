@@ -12,14 +12,15 @@ from flask_babel import gettext
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from portal.accounts.models import Role
+from portal.accounts.services import AccountService
 from portal.admin.forms import PublishForm
-from portal.extensions import db
-from portal.models import ProcessDefinition, Role
-from portal.services.accounts import AccountService
-from portal.services.certificate_status import certificate_status
-from portal.services.certificates import CertificateService
-from portal.services.definitions import DefinitionRejected, DefinitionService
-from portal.viewhelpers import current_actor, roles_required
+from portal.applications.definitions import DefinitionRejected, DefinitionService
+from portal.applications.models import ProcessDefinition
+from portal.core.extensions import db
+from portal.issuance.services import CertificateService
+from portal.issuance.status import certificate_status
+from portal.pages.viewhelpers import current_actor, roles_required
 from workflows.errors import Problem
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -22,7 +22,7 @@ from portal.api import (
     tasks,
     tokens,
 )
-from portal.extensions import csrf
+from portal.core.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 common.init_blueprint(bp)

@@ -8,15 +8,15 @@ from flask import Blueprint, Response, jsonify, send_file
 
 from portal.api.common import actor, json_body, object_field, parse_id, signed_in, upload_fields
 from portal.api.serializers import application_json, application_summary_json, document_json
-from portal.extensions import db, documents
-from portal.files import send_document
-from portal.i18n import N_
-from portal.models import Application
-from portal.services.applications import ApplicationService
-from portal.services.certificate_status import certificates_of_application
-from portal.services.documents import DocumentService
-from portal.services.errors import Invalid
-from portal.services.filing import FilingService
+from portal.applications.models import Application
+from portal.applications.services import ApplicationService
+from portal.core.errors import Invalid
+from portal.core.extensions import db, documents
+from portal.core.i18n import N_
+from portal.documents.files import send_document
+from portal.documents.services import DocumentService
+from portal.issuance.status import certificates_of_application
+from portal.processes.software_filing.services import FilingService
 
 bp = Blueprint("applications", __name__)
 

@@ -12,9 +12,9 @@ from flask import Blueprint, Response, jsonify, request, send_file
 
 from portal.api.common import actor, json_body, signed_in
 from portal.api.serializers import certificate_json
-from portal.extensions import db
-from portal.services.certificates import CertificateService
-from portal.services.digital_certificates import DigitalCertificateService
+from portal.core.extensions import db
+from portal.issuance.digital import DigitalCertificateService
+from portal.issuance.services import CertificateService
 
 bp = Blueprint("certificates", __name__)
 

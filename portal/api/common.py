@@ -15,12 +15,12 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
 from wtforms.validators import ValidationError
 
-from portal.errors import http_error_json
-from portal.extensions import db
-from portal.i18n import N_
-from portal.services.accounts import AccountService
-from portal.services.actor import Actor
-from portal.services.errors import Forbidden, Invalid, NotFound, ServiceError, Unauthorized
+from portal.accounts.services import AccountService
+from portal.core.actor import Actor
+from portal.core.error_pages import http_error_json
+from portal.core.errors import Forbidden, Invalid, NotFound, ServiceError, Unauthorized
+from portal.core.extensions import db
+from portal.core.i18n import N_
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

@@ -7,12 +7,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from portal.accounts.models import Role
 from portal.api.common import actor, signed_in
-from portal.extensions import db
-from portal.i18n import N_
-from portal.models import Role
-from portal.services.definitions import DefinitionService
-from portal.services.errors import Forbidden, Invalid
+from portal.applications.definitions import DefinitionService
+from portal.core.errors import Forbidden, Invalid
+from portal.core.extensions import db
+from portal.core.i18n import N_
 
 bp = Blueprint("definitions", __name__)
 

@@ -6,8 +6,8 @@ from flask import Blueprint, Response, jsonify, request
 
 from portal.api.common import actor, parse_id, signed_in
 from portal.api.serializers import notification_json
-from portal.extensions import db
-from portal.services.notifications import NotificationService
+from portal.applications.notifications import NotificationService
+from portal.core.extensions import db
 
 bp = Blueprint("notifications", __name__)
 

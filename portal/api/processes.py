@@ -6,9 +6,9 @@ from flask import Blueprint, Response, jsonify
 
 from portal.api.common import actor, signed_in
 from portal.api.serializers import process_json
-from portal.extensions import db
-from portal.services.applications import ApplicationService
-from portal.services.definitions import form_of, model_of
+from portal.applications.definitions import form_of, model_of
+from portal.applications.services import ApplicationService
+from portal.core.extensions import db
 
 bp = Blueprint("processes", __name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from portal.api.serializers import register_entry_json
-from portal.extensions import db
-from portal.services import software_register
-from portal.services.certificates import CertificateService
+from portal.core.extensions import db
+from portal.issuance.services import CertificateService
+from portal.processes.software_filing import public_register as software_register
 
 bp = Blueprint("registers", __name__)
 

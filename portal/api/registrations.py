@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from portal.accounts.models import Organization
+from portal.accounts.services import AccountService, Registration
 from portal.api.common import json_body
 from portal.api.serializers import organization_json, user_json
-from portal.extensions import db, limiter
-from portal.models import Organization
-from portal.services.accounts import AccountService, Registration
+from portal.core.extensions import db, limiter
 
 bp = Blueprint("registrations", __name__)
 FIELDS = ("org_name", "uscc", "org_type", "contact_name", "mobile", "username", "password")

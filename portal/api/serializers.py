@@ -8,23 +8,17 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext
 
-from portal.db import utcnow
-from portal.models import (
-    Application,
-    AuditEvent,
-    Certificate,
-    Document,
-    Notification,
-    Organization,
-    ProcessDefinition,
-    Task,
-    User,
-)
-from portal.services.certificate_status import TokenState, Verification, certificate_status
-from portal.services.certificates import CertificateService
-from portal.services.definitions import model_of
-from portal.services.notifications import NOTIFICATION_KINDS
-from portal.services.software_register import RegisterEntry
+from portal.accounts.models import Organization, User
+from portal.applications.definitions import model_of
+from portal.applications.models import Application, Notification, ProcessDefinition, Task
+from portal.applications.notifications import NOTIFICATION_KINDS
+from portal.core.db import utcnow
+from portal.core.models import AuditEvent
+from portal.documents.models import Document
+from portal.issuance.models import Certificate
+from portal.issuance.services import CertificateService
+from portal.issuance.status import TokenState, Verification, certificate_status
+from portal.processes.software_filing.public_register import RegisterEntry
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

@@ -7,10 +7,10 @@ from flask import Blueprint, Response, jsonify
 from portal.api.applications import full_json
 from portal.api.common import actor, json_body, object_field, parse_id, signed_in, upload_fields
 from portal.api.serializers import document_json, task_json
-from portal.extensions import db, documents
-from portal.services.applications import ApplicationService
-from portal.services.documents import DocumentService
-from portal.services.tasks import TaskService
+from portal.applications.services import ApplicationService
+from portal.applications.tasks import TaskService
+from portal.core.extensions import db, documents
+from portal.documents.services import DocumentService
 
 bp = Blueprint("tasks", __name__)
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from portal.accounts.services import AccountService
 from portal.api.common import json_body
 from portal.api.serializers import timestamp
-from portal.extensions import db, limiter
-from portal.i18n import N_
-from portal.services.accounts import AccountService
-from portal.services.errors import Invalid
+from portal.core.errors import Invalid
+from portal.core.extensions import db, limiter
+from portal.core.i18n import N_
 
 bp = Blueprint("tokens", __name__)
 

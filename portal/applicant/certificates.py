@@ -8,10 +8,10 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.applicant.routes import applicant_only, bp
-from portal.extensions import db
-from portal.services.digital_certificates import DigitalCertificateService
-from portal.services.errors import Conflict, Invalid
-from portal.viewhelpers import current_actor, safe_next
+from portal.core.errors import Conflict, Invalid
+from portal.core.extensions import db
+from portal.issuance.digital import DigitalCertificateService
+from portal.pages.viewhelpers import current_actor, safe_next
 
 
 @bp.post("/certificates/<number>/bundle")

@@ -21,15 +21,21 @@ from werkzeug.wrappers import Response
 from forms import FormDefinition, build_form_class, form_data, form_errors
 from forms.fields import RowListField
 from portal.applicant.routes import applicant_only, bp
-from portal.display import latest_reason, page_locale
-from portal.extensions import db, documents
-from portal.files import store_chosen_files
-from portal.models import Application, ApplicationStatus
-from portal.services import filing
-from portal.services.applications import ApplicationService
-from portal.services.documents import DocumentService
-from portal.services.errors import Conflict, Invalid
-from portal.viewhelpers import PageForm, attach_errors, current_actor, field_at, translate_errors
+from portal.applications.models import Application, ApplicationStatus
+from portal.applications.services import ApplicationService
+from portal.core.errors import Conflict, Invalid
+from portal.core.extensions import db, documents
+from portal.documents.files import store_chosen_files
+from portal.documents.services import DocumentService
+from portal.pages.display import latest_reason, page_locale
+from portal.pages.viewhelpers import (
+    PageForm,
+    attach_errors,
+    current_actor,
+    field_at,
+    translate_errors,
+)
+from portal.processes.software_filing import services as filing
 
 _ROW_BUTTON = re.compile(r"(add_row|remove_row)-([A-Za-z][A-Za-z0-9_]*)(?:-(\d{1,6}))?")
 

@@ -15,9 +15,9 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext
 
 from portal.applicant.routes import applicant_only, bp
-from portal.extensions import db
-from portal.services.notifications import NOTIFICATION_KINDS, NotificationService
-from portal.viewhelpers import current_actor
+from portal.applications.notifications import NOTIFICATION_KINDS, NotificationService
+from portal.core.extensions import db
+from portal.pages.viewhelpers import current_actor
 
 
 def notification_message(kind: str, params: Mapping[str, Any] | None) -> str:

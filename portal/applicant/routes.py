@@ -13,15 +13,15 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from portal.display import is_application_form_task, latest_reason
-from portal.extensions import db
-from portal.models import Role
-from portal.services.applications import WITHDRAWABLE, ApplicationService
-from portal.services.certificate_status import certificate_status, certificates_of_application
-from portal.services.errors import Conflict
-from portal.services.steps import completed_steps
-from portal.services.tasks import TaskService
-from portal.viewhelpers import current_actor, roles_required
+from portal.accounts.models import Role
+from portal.applications.services import WITHDRAWABLE, ApplicationService
+from portal.applications.steps import completed_steps
+from portal.applications.tasks import TaskService
+from portal.core.errors import Conflict
+from portal.core.extensions import db
+from portal.issuance.status import certificate_status, certificates_of_application
+from portal.pages.display import is_application_form_task, latest_reason
+from portal.pages.viewhelpers import current_actor, roles_required
 
 bp = Blueprint("applicant", __name__, url_prefix="/applicant")
 applicant_only = roles_required(Role.APPLICANT)

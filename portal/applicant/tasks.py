@@ -16,13 +16,13 @@ from werkzeug.wrappers import Response
 
 from forms import FormDefinition, build_form_class, form_data
 from portal.applicant.routes import applicant_only, bp
-from portal.display import is_application_form_task, page_locale
-from portal.extensions import db
-from portal.files import store_task_files
-from portal.models import ApplicationStatus, Task, TaskState
-from portal.services.errors import Conflict, Invalid
-from portal.services.tasks import TaskService
-from portal.viewhelpers import PageForm, attach_errors, current_actor, translate_errors
+from portal.applications.models import ApplicationStatus, Task, TaskState
+from portal.applications.tasks import TaskService
+from portal.core.errors import Conflict, Invalid
+from portal.core.extensions import db
+from portal.documents.files import store_task_files
+from portal.pages.display import is_application_form_task, page_locale
+from portal.pages.viewhelpers import PageForm, attach_errors, current_actor, translate_errors
 
 
 def task_form_class(definition: FormDefinition) -> Any:

@@ -11,9 +11,9 @@ from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo
 
-from portal.display import ORG_TYPE_LABELS
-from portal.models import OrgType
-from portal.viewhelpers import PageForm
+from portal.accounts.models import OrgType
+from portal.pages.display import ORG_TYPE_LABELS
+from portal.pages.viewhelpers import PageForm
 
 
 class LoginForm(PageForm):

@@ -16,11 +16,11 @@ from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from portal.accounts.services import AccountService, Registration
 from portal.auth.forms import LoginForm, RegistrationForm
-from portal.extensions import db, limiter
-from portal.services.accounts import AccountService, Registration
-from portal.services.errors import Conflict, Invalid, Unauthorized
-from portal.viewhelpers import attach_errors, home_url, safe_next, translate_errors
+from portal.core.errors import Conflict, Invalid, Unauthorized
+from portal.core.extensions import db, limiter
+from portal.pages.viewhelpers import attach_errors, home_url, safe_next, translate_errors
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

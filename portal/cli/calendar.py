@@ -7,11 +7,11 @@ from typing import TextIO
 import click
 from flask.cli import AppGroup
 
-from portal.extensions import db
-from portal.services.calendar import Arrangement, CalendarService, package_years
-from portal.services.calendar_input import CalendarInvalid
-from portal.services.errors import NotFound
-from portal.services.workdays import CHINA, Day
+from portal.calendar.arrangement import CalendarInvalid
+from portal.calendar.services import Arrangement, CalendarService, package_years
+from portal.calendar.workdays import CHINA, Day
+from portal.core.errors import NotFound
+from portal.core.extensions import db
 
 calendar_cli = AppGroup(
     "calendar", help="The working calendar: holidays and make-up working days by year."

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from alembic import command
 from flask.cli import AppGroup
 
-from portal import migrations
-from portal.extensions import db
-from portal.services.calendar import CalendarService
-from portal.services.definitions import DefinitionService
+from portal.applications.definitions import DefinitionService
+from portal.calendar.services import CalendarService
+from portal.core import migrations
+from portal.core.extensions import db
 
 db_cli = AppGroup("db", help="Create, migrate and check the database schema.")
 

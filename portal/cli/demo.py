@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from portal.core.extensions import db, documents
 from portal.demo import DEMO_PASSWORD, seed
-from portal.extensions import db, documents
 
 
 @click.command("seed-demo")

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from flask.cli import AppGroup
 
 from certificates import KeyStore
-from portal.extensions import keys
+from portal.core.extensions import keys
 
 keys_cli = AppGroup("keys", help="The portal's keys: root CA, document signing, QR tokens.")
 

@@ -9,8 +9,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from portal.extensions import db
-from portal.services.timers import TimerService
+from portal.applications.timers import TimerService
+from portal.core.extensions import db
 
 log = logging.getLogger(__name__)
 

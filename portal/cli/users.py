@@ -8,10 +8,10 @@ import click
 from flask.cli import with_appcontext
 
 from forms.divisions import normalize_scope
-from portal.extensions import db
-from portal.models import Organization, Role
-from portal.services.accounts import AccountService
-from portal.services.errors import ServiceError
+from portal.accounts.models import Organization, Role
+from portal.accounts.services import AccountService
+from portal.core.errors import ServiceError
+from portal.core.extensions import db
 
 
 @click.command("create-user")

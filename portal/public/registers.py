@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from portal.extensions import db
+from portal.core.extensions import db
+from portal.issuance import announcements
+from portal.processes.software_filing import public_register as software_register
 from portal.public.routes import bp
-from portal.services import announcements, software_register
 
 
 def _page_number() -> int:

@@ -8,10 +8,10 @@ from flask import Blueprint, Response, redirect, render_template, request, sessi
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from portal.extensions import LANGUAGES, db, documents
-from portal.files import send_document
-from portal.services.documents import DocumentService
-from portal.viewhelpers import current_actor, safe_next
+from portal.core.extensions import LANGUAGES, db, documents
+from portal.documents.files import send_document
+from portal.documents.services import DocumentService
+from portal.pages.viewhelpers import current_actor, safe_next
 
 bp = Blueprint("public", __name__)
 

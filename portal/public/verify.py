@@ -13,12 +13,12 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from portal.display import certificate_details
-from portal.extensions import db
+from portal.core.errors import Conflict, Invalid, NotFound
+from portal.core.extensions import db
+from portal.issuance.services import CertificateService
+from portal.pages.display import certificate_details
+from portal.pages.viewhelpers import current_actor
 from portal.public.routes import bp
-from portal.services.certificates import CertificateService
-from portal.services.errors import Conflict, Invalid, NotFound
-from portal.viewhelpers import current_actor
 
 JWKS_MAX_AGE = 300  # a rotated key is published before it signs, so a short cache is safe
 

@@ -12,16 +12,16 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from forms import FormDefinition, build_form_class, form_data
-from portal.display import page_locale
-from portal.extensions import db
-from portal.files import store_task_files
-from portal.models import Task, TaskState
-from portal.services.applications import ApplicationService
-from portal.services.certificate_status import certificate_status, certificates_of_application
-from portal.services.errors import Conflict, Invalid
-from portal.services.steps import completed_steps
-from portal.services.tasks import TaskService
-from portal.viewhelpers import (
+from portal.applications.models import Task, TaskState
+from portal.applications.services import ApplicationService
+from portal.applications.steps import completed_steps
+from portal.applications.tasks import TaskService
+from portal.core.errors import Conflict, Invalid
+from portal.core.extensions import db
+from portal.documents.files import store_task_files
+from portal.issuance.status import certificate_status, certificates_of_application
+from portal.pages.display import page_locale
+from portal.pages.viewhelpers import (
     STAFF_ROLES,
     PageForm,
     attach_errors,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.models import Role, User
+from portal.accounts.models import Role, User
 from tests.helpers import Api, Factory
 
 

@@ -18,19 +18,13 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from portal.db import Base
-from portal.extensions import db
-from portal.models import (
-    Announcement,
-    Application,
-    Certificate,
-    Document,
-    OrgType,
-    Role,
-    SoftwareFiling,
-    Task,
-    User,
-)
+from portal.accounts.models import OrgType, Role, User
+from portal.applications.models import Application, Task
+from portal.core.db import Base
+from portal.core.extensions import db
+from portal.documents.models import Document
+from portal.issuance.models import Announcement, Certificate
+from portal.processes.software_filing.models import SoftwareFiling
 from tests.filing import FilingSteps
 from tests.helpers import Api, Factory, count_rows
 

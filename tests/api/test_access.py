@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from portal.models import OrgType, Role
+from portal.accounts.models import OrgType, Role
 from tests.helpers import Api, Factory, minimal_pdf
 
 APPS = "/api/v1/applications"

@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from flask import Flask
 
-from portal.models import Application, OrgType, Role, User
+from portal.accounts.models import OrgType, Role, User
+from portal.applications.models import Application
 from tests.helpers import Api, Factory, cinema_data, count_rows
 
 URL = "/api/v1/applications"

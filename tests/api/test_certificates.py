@@ -14,10 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from certificates import verify_pdf, verify_token
-from portal.extensions import db
-from portal.models import Role, User
-from portal.services.certificate_status import CHINA
-from portal.services.certificates import CertificateService
+from portal.accounts.models import Role, User
+from portal.core.extensions import db
+from portal.issuance.services import CertificateService
+from portal.issuance.status import CHINA
 from tests.certificates import pdftools
 from tests.helpers import Api, Factory, commission_letter, issue_certificate
 from tests.pages.support import text

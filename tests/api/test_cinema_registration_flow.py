@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.models import Role
+from portal.accounts.models import Role
 from tests.helpers import Api, Factory
 
 

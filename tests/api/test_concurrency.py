@@ -10,7 +10,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from portal.models import Cinema, Role
+from portal.accounts.models import Role
+from portal.cinemas.models import Cinema
 from tests.helpers import Api, Factory, count_rows
 
 

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
 from flask_wtf.csrf import generate_csrf
 
-from portal.models import User
+from portal.accounts.models import User
 from tests.helpers import PASSWORD, Factory, cinema_data, make_uscc
 
 

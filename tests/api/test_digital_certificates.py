@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from portal.models import Role
+from portal.accounts.models import Role
 from tests.helpers import Api, Factory, openssl
 
 BUNDLE_PASSWORD = "UsbKey-密码-2026"

@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.extensions import db
-from portal.models import Document, OrgType
+from portal.accounts.models import OrgType
+from portal.core.extensions import db
+from portal.documents.models import Document
 from tests.helpers import Api, Factory, count_rows, minimal_pdf, minimal_png, stored_files
 
 MIB = 1024 * 1024

@@ -9,8 +9,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from portal.extensions import db
-from portal.models import AuditEvent, Cinema, Role, User
+from portal.accounts.models import Role, User
+from portal.cinemas.models import Cinema
+from portal.core.extensions import db
+from portal.core.models import AuditEvent
 from tests.helpers import Api, Factory, count_rows, minimal_png
 
 APPS = "/api/v1/applications"

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
-from portal.models import Role
+from portal.accounts.models import Role
 from tests.helpers import Api, Factory
 
 V2 = (Path(__file__).parent / "bpmn" / "cinema_registration_national_check.bpmn").read_bytes()

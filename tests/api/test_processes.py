@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from portal.models import OrgType, Role
+from portal.accounts.models import OrgType, Role
 from tests.helpers import Api, Factory
 
 MIB = 1024 * 1024

@@ -20,9 +20,10 @@ import sqlalchemy as sa
 import time_machine
 from flask import Flask
 
-from portal.extensions import db
-from portal.models import Cinema, CinemaStatus, Role, User
-from portal.services.calendar import CalendarService
+from portal.accounts.models import Role, User
+from portal.calendar.services import CalendarService
+from portal.cinemas.models import Cinema, CinemaStatus
+from portal.core.extensions import db
 from tests.helpers import Api, Factory, backfill_data, minimal_pdf, refund_data
 
 CHINA = ZoneInfo("Asia/Shanghai")

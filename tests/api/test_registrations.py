@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.models import Organization, OrgType, User
+from portal.accounts.models import Organization, OrgType, User
 from tests.helpers import PASSWORD, count_rows, make_uscc
 
 URL = "/api/v1/registrations"

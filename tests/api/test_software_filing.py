@@ -12,7 +12,8 @@ import pytest
 import time_machine
 from cryptography import x509
 
-from portal.models import Announcement, Certificate, SoftwareFiling
+from portal.issuance.models import Announcement, Certificate
+from portal.processes.software_filing.models import SoftwareFiling
 from tests.api.filing_fixtures import (  # noqa: F401 (cast_fixture is the fixture "cast")
     APPS,
     Cast,

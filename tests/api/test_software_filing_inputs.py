@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from portal.models import Application, OrgType
+from portal.accounts.models import OrgType
+from portal.applications.models import Application
 from tests.api.filing_fixtures import (  # noqa: F401 (cast_fixture is the fixture "cast")
     APPS,
     TASKS,

@@ -11,9 +11,11 @@ from typing import Any
 import sqlalchemy as sa
 import time_machine
 
-from portal.extensions import db
-from portal.models import Announcement, Application, Certificate, SoftwareFiling
-from portal.services import numbering
+from portal.applications.models import Application
+from portal.core import numbering
+from portal.core.extensions import db
+from portal.issuance.models import Announcement, Certificate
+from portal.processes.software_filing.models import SoftwareFiling
 from tests.api.filing_fixtures import (  # noqa: F401 (cast_fixture is the fixture "cast")
     CHINA,
     Cast,

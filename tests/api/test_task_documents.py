@@ -19,8 +19,9 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
-from portal.extensions import db
-from portal.models import Document, Role
+from portal.accounts.models import Role
+from portal.core.extensions import db
+from portal.documents.models import Document
 from tests.helpers import Api, Factory, count_rows, minimal_pdf, minimal_png, stored_files
 
 ROOT = Path(__file__).resolve().parents[2]

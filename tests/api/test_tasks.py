@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from portal.extensions import db
-from portal.models import Cinema, Role
+from portal.accounts.models import Role
+from portal.cinemas.models import Cinema
+from portal.core.extensions import db
 from tests.helpers import Api, Factory, minimal_pdf
 
 TASKS = "/api/v1/tasks"

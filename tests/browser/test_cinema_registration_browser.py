@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from portal.models import Role
+from portal.accounts.models import Role
 from tests.helpers import PASSWORD, Factory, make_uscc, minimal_pdf
 
 pytestmark = pytest.mark.browser

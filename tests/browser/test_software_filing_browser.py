@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from portal.models import OrgType, Role
+from portal.accounts.models import OrgType, Role
 from tests.browser.test_cinema_registration_browser import sign_in, sign_out
 from tests.certificates import pdftools
 from tests.helpers import Factory, minimal_pdf

@@ -8,11 +8,11 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from portal.extensions import db
-from portal.models import Role
-from portal.services.actor import Actor
-from portal.services.calendar import CalendarService
-from portal.services.workdays import WorkingCalendar
+from portal.accounts.models import Role
+from portal.calendar.services import CalendarService
+from portal.calendar.workdays import WorkingCalendar
+from portal.core.actor import Actor
+from portal.core.extensions import db
 from tests.helpers import Factory
 
 

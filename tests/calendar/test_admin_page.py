@@ -12,8 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from portal.extensions import db
-from portal.models import AuditEvent, CalendarDay, CalendarYear, Role
+from portal.accounts.models import Role
+from portal.calendar.models import CalendarDay, CalendarYear
+from portal.core.extensions import db
+from portal.core.models import AuditEvent
 from tests.calendar.support import HOLIDAYS_2027, TODAY, WORKDAYS_2027
 from tests.helpers import Factory
 from tests.pages.support import count, signed_in, text

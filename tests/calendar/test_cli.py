@@ -8,8 +8,9 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from portal.extensions import db
-from portal.models import AuditEvent, CalendarDay, CalendarSource, CalendarYear
+from portal.calendar.models import CalendarDay, CalendarSource, CalendarYear
+from portal.core.extensions import db
+from portal.core.models import AuditEvent
 from tests.calendar.support import HOLIDAY_COUNT_2027, HOLIDAYS_2027, WORKDAYS_2027
 
 

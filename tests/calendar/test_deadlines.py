@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from portal.services.actor import Actor
-from portal.services.calendar import CalendarService
-from portal.services.workdays import Deadline, WorkingCalendar
+from portal.calendar.services import CalendarService
+from portal.calendar.workdays import Deadline, WorkingCalendar
+from portal.core.actor import Actor
 from tests.calendar.support import (
     CHINA,
     HOLIDAYS_2027,

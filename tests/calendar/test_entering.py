@@ -10,12 +10,13 @@ import sqlalchemy as sa
 import time_machine
 from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, CalendarDay, CalendarSource, CalendarYear
-from portal.services import workdays
-from portal.services.actor import Actor
-from portal.services.calendar import CalendarService
-from portal.services.calendar_input import CalendarInvalid, format_days, parse_days
-from portal.services.workdays import WorkingCalendar, statutory_holidays
+from portal.calendar import workdays
+from portal.calendar.arrangement import CalendarInvalid, format_days, parse_days
+from portal.calendar.models import CalendarDay, CalendarSource, CalendarYear
+from portal.calendar.services import CalendarService
+from portal.calendar.workdays import WorkingCalendar, statutory_holidays
+from portal.core.actor import Actor
+from portal.core.models import AuditEvent
 from tests.calendar.support import (
     HOLIDAY_COUNT_2027,
     HOLIDAYS_2027,

@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from portal.db import make_session_factory
-from portal.extensions import db
-from portal.models import CalendarDay, CalendarSource, CalendarYear
-from portal.services.calendar import CalendarService, package_arrangement, package_years
+from portal.calendar.models import CalendarDay, CalendarSource, CalendarYear
+from portal.calendar.services import CalendarService, package_arrangement, package_years
+from portal.core.db import make_session_factory
+from portal.core.extensions import db
 from tests.calendar.support import count_statements, day
 from tests.integration.test_concurrency import race
 

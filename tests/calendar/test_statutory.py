@@ -5,8 +5,8 @@ from __future__ import annotations
 import chinese_calendar
 import pytest
 
-from portal.services.calendar import package_arrangement, package_years
-from portal.services.workdays import statutory_holidays
+from portal.calendar.services import package_arrangement, package_years
+from portal.calendar.workdays import statutory_holidays
 from tests.calendar.support import day
 
 EXPECTED = {

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
-from portal.extensions import db
-from portal.models import Certificate, Organization, OrgType, Role
-from portal.services.digital_certificates import DigitalCertificateService
+from portal.accounts.models import Organization, OrgType, Role
+from portal.core.extensions import db
+from portal.issuance.digital import DigitalCertificateService
+from portal.issuance.models import Certificate
 from tests.helpers import Api, Factory, make_uscc
 from tests.integration.test_concurrency import race
 

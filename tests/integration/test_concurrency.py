@@ -14,8 +14,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from portal.extensions import db
-from portal.models import AuditEvent, Cinema, Role, Task, TaskState
+from portal.accounts.models import Role
+from portal.applications.models import Task, TaskState
+from portal.cinemas.models import Cinema
+from portal.core.extensions import db
+from portal.core.models import AuditEvent
 from tests.helpers import Api, Factory
 
 

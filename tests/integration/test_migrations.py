@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from portal.db import Base, create_db_engine
-from portal.migrations import downgrade, schema_drift, upgrade
+from portal.core.db import Base, create_db_engine
+from portal.core.migrations import downgrade, schema_drift, upgrade
 from tests.databases import create_database, drop_database
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")

@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from portal.extensions import db, documents
-from portal.models import ProcessDefinition, Role
+from portal.accounts.models import Role
+from portal.applications.models import ProcessDefinition
+from portal.core.extensions import db, documents
 from storage import S3DocumentStore
 from tests.helpers import Api, Factory, minimal_png
 from tests.integration.test_concurrency import race

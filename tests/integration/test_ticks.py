@@ -7,9 +7,15 @@ import uuid
 import sqlalchemy as sa
 from flask import Flask
 
-from portal.extensions import db
-from portal.models import Application, ApplicationStatus, Notification, Timer, TimerState
-from portal.services.timers import TickResult, TimerService
+from portal.applications.models import (
+    Application,
+    ApplicationStatus,
+    Notification,
+    Timer,
+    TimerState,
+)
+from portal.applications.timers import TickResult, TimerService
+from portal.core.extensions import db
 from tests.api.test_refund_backfill import Cast, at, cast, cinema_code, submitted
 from tests.helpers import backfill_data
 from tests.integration.test_concurrency import race

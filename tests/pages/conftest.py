@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 
-from portal.models import OrgType, Role, User
+from portal.accounts.models import OrgType, Role, User
 from tests.helpers import Api, Factory
 from tests.pages.catalogue import compiled_catalogue
 from tests.pages.refunds import at

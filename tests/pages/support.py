@@ -14,8 +14,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from forms import to_formdata
-from portal.extensions import db
-from portal.models import Application
+from portal.applications.models import Application
+from portal.core.extensions import db
 from tests.helpers import Auth, cinema_data, minimal_pdf
 
 UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from portal.models import OrgType, Role
+from portal.accounts.models import OrgType, Role
 from tests.helpers import Api, Factory
 from tests.pages.support import signed_in, text
 

@@ -9,7 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.models import ProcessDefinition, Role
+from portal.accounts.models import Role
+from portal.applications.models import ProcessDefinition
 from tests.helpers import Factory
 from tests.pages.support import count, signed_in, text
 from workflows import BPMN_DIR

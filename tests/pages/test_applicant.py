@@ -7,7 +7,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from portal.models import Document, Role
+from portal.accounts.models import Role
+from portal.documents.models import Document
 from tests.helpers import Api, Factory
 from tests.pages.support import (
     application_id,

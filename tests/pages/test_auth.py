@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.extensions import db
-from portal.models import Organization, OrgType, Role, User
-from portal.services.accounts import AccountService, Registration
+from portal.accounts.models import Organization, OrgType, Role, User
+from portal.accounts.services import AccountService, Registration
+from portal.core.extensions import db
 from tests.helpers import PASSWORD, Auth, Factory, make_uscc
 from tests.pages.support import count, text
 

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.models import Role
+from portal.accounts.models import Role
 from tests.helpers import PASSWORD, Api, Factory
 from tests.pages.conftest import People
 from tests.pages.support import signed_in, text

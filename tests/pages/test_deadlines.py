@@ -10,8 +10,8 @@ import pytest
 from flask import Flask, render_template_string
 from flask_babel import force_locale
 
-from portal.display import deadline_of, deadline_text, due_state, time_left_text
-from portal.models import Task, TaskState
+from portal.applications.models import Task, TaskState
+from portal.pages.display import deadline_of, deadline_text, due_state, time_left_text
 from tests.pages.refunds import CHINA, at
 
 DUE = datetime(2026, 10, 11, tzinfo=CHINA)  # a working-day deadline: the end of 10 October

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from portal.models import Role
+from portal.accounts.models import Role
 from tests.helpers import Api, Factory, refund_data
 from tests.pages.conftest import People
 from tests.pages.refunds import api_submitted, at, escalation_ids, row_of, tick

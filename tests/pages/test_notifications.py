@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.extensions import db
-from portal.models import Task
+from portal.applications.models import Task
+from portal.core.extensions import db
 from tests.helpers import Api, Factory, backfill_data
 from tests.pages.conftest import People
 from tests.pages.refunds import api_submitted, applicant_task_ids, at, tick

@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.extensions import db
-from portal.models import FilingState, SoftwareFiling
-from portal.services import announcements
-from portal.services.certificate_status import CHINA
-from portal.services.software_register import PER_PAGE
+from portal.core.extensions import db
+from portal.issuance import announcements
+from portal.issuance.status import CHINA
+from portal.processes.software_filing.models import FilingState, SoftwareFiling
+from portal.processes.software_filing.public_register import PER_PAGE
 from tests.filing import AGENT_SOFTWARE, FilingSteps
 from tests.helpers import Api
 from tests.pages.conftest import Team

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.models import Role
+from portal.accounts.models import Role
 from tests.helpers import Api, Factory
 from tests.pages.support import signed_in, task_ids, text
 

@@ -17,7 +17,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from forms import to_formdata
-from portal.models import Document, OrgType
+from portal.accounts.models import OrgType
+from portal.documents.models import Document
 from tests.certificates.pdftools import squashed_text
 from tests.filing import COMMON_SLOTS, VARIANT_SLOTS, FilingSteps, filing_data, package_zip
 from tests.helpers import Api, Factory, minimal_pdf

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from portal.extensions import db
+from portal.core.extensions import db
 
 
 @pytest.fixture

@@ -12,10 +12,11 @@ import time_machine
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
-from portal.models import ApiToken, AuditEvent, Organization, OrgType, Role, User
-from portal.services.accounts import AccountService, Registration
-from portal.services.errors import Conflict, Invalid, Unauthorized
-from portal.services.passwords import verify_password
+from portal.accounts.models import ApiToken, Organization, OrgType, Role, User
+from portal.accounts.passwords import verify_password
+from portal.accounts.services import AccountService, Registration
+from portal.core.errors import Conflict, Invalid, Unauthorized
+from portal.core.models import AuditEvent
 from tests.helpers import PASSWORD, make_uscc
 
 

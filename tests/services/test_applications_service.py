@@ -10,13 +10,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.extensions import documents
-from portal.models import Application, ApplicationStatus, AuditEvent, Counter, OrgType, Role, Task
-from portal.services.actor import Actor
-from portal.services.applications import ApplicationService
-from portal.services.documents import DocumentService
-from portal.services.errors import Conflict, Forbidden, Invalid, NotFound
-from portal.services.tasks import TaskService
+from portal.accounts.models import OrgType, Role
+from portal.applications.models import Application, ApplicationStatus, Task
+from portal.applications.services import ApplicationService
+from portal.applications.tasks import TaskService
+from portal.core.actor import Actor
+from portal.core.errors import Conflict, Forbidden, Invalid, NotFound
+from portal.core.extensions import documents
+from portal.core.models import AuditEvent, Counter
+from portal.documents.services import DocumentService
 from tests.helpers import Factory, cinema_data, minimal_pdf
 
 

@@ -10,14 +10,17 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from portal.models import Certificate, CertificateState, Counter, Organization, OrgType, Role
-from portal.services import announcements, numbering
-from portal.services.actor import Actor
-from portal.services.certificate_status import CertificateStatus, certificate_status
-from portal.services.certificate_types import CERTIFICATE_TYPES
-from portal.services.certificates import CertificateService
-from portal.services.digital_certificates import DigitalCertificateService
-from portal.services.numbering import NumbersExhausted
+from portal.accounts.models import Organization, OrgType, Role
+from portal.core import numbering
+from portal.core.actor import Actor
+from portal.core.models import Counter
+from portal.core.numbering import NumbersExhausted
+from portal.issuance import announcements
+from portal.issuance.digital import DigitalCertificateService
+from portal.issuance.models import Certificate, CertificateState
+from portal.issuance.services import CertificateService
+from portal.issuance.status import CertificateStatus, certificate_status
+from portal.issuance.types import CERTIFICATE_TYPES
 
 
 @pytest.mark.parametrize(

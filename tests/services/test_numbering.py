@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.models import Counter
-from portal.services import numbering
-from portal.services.numbering import NumbersExhausted
+from portal.core import numbering
+from portal.core.models import Counter
+from portal.core.numbering import NumbersExhausted
 
 
 def test_counters_start_at_one_and_only_increase(session: Session) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher, Type
 
-from portal.services import passwords
-from portal.services.passwords import HASHER as PRODUCTION_HASHER
-from portal.services.passwords import (
+from portal.accounts import passwords
+from portal.accounts.passwords import HASHER as PRODUCTION_HASHER
+from portal.accounts.passwords import (
     hash_password,
     needs_rehash,
     password_problems,

@@ -1,0 +1,1 @@
+"""Organisations, users, passwords, API tokens: who may sign in and as what."""

@@ -1,0 +1,69 @@
+"""In-portal messages to applicant organisations."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.applications.models import Notification
+from portal.core.actor import Actor
+from portal.core.db import utcnow
+from portal.core.errors import NotFound
+from portal.core.i18n import N_
+
+NOTIFICATION_KINDS = {
+    "window_opened": N_(
+        "Application %(number)s is approved. Carry out the operation and confirm it "
+        "in the portal within 48 hours."
+    ),
+    "window_closing": N_(
+        "Application %(number)s: the 48-hour window to confirm the operation closes soon."
+    ),
+    "window_closed": N_(
+        "Application %(number)s: the 48-hour window closed without confirmation. "
+        "The approval has lapsed; apply again if the operation is still needed."
+    ),
+}
+"""Message ids by notification kind; BPMN ``notify`` service tasks name the kind."""
+
+
+class NotificationService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def for_actor(self, actor: Actor, *, unread_only: bool = False) -> list[Notification]:
+        """The actor's organisation's messages, newest first (staff have none)."""
+        if actor.organization_id is None:
+            return []
+        query = sa.select(Notification).where(Notification.organization_id == actor.organization_id)
+        if unread_only:
+            query = query.where(Notification.read_at.is_(None))
+        return list(self.session.scalars(query.order_by(Notification.created_at.desc())))
+
+    def unread_count(self, actor: Actor) -> int:
+        if actor.organization_id is None:
+            return 0
+        return int(
+            self.session.scalar(
+                sa.select(sa.func.count(Notification.id)).where(
+                    Notification.organization_id == actor.organization_id,
+                    Notification.read_at.is_(None),
+                )
+            )
+            or 0
+        )
+
+    def mark_read(self, actor: Actor, notification_id: uuid.UUID) -> Notification:
+        """Mark one message read (harmless when it already is).
+
+        :raise NotFound: not a message of the actor's organisation.
+        """
+        notification = self.session.get(Notification, notification_id)
+        if notification is None or notification.organization_id != actor.organization_id:
+            raise NotFound(N_("Notification not found."))
+        if notification.read_at is None:
+            notification.read_at = utcnow()
+            self.session.commit()
+        return notification

@@ -1,0 +1,1 @@
+"""The cinema register: registered cinemas, their codes (never given twice), status."""

@@ -1,0 +1,128 @@
+"""Flask extensions, created once and bound to the app in the factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g, request, session
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from certificates import KeyStore, KeyStoreError
+from portal.core.config import ConfigError
+from portal.core.db import create_db_engine, make_session_factory
+from storage import DocumentStore, S3DocumentStore, create_store
+
+LANGUAGES = ("zh_CN", "en")
+
+
+class Database:
+    """One engine per app, one session per app context (request, command)."""
+
+    def init_app(self, app: Flask) -> None:
+        engine = create_db_engine(app.config["DATABASE_URL"])
+        app.extensions["portal.core.db"] = (engine, make_session_factory(engine))
+        app.teardown_appcontext(self._close_session)
+
+    @staticmethod
+    def _state() -> tuple[Engine, sessionmaker[Session]]:
+        return current_app.extensions["portal.core.db"]  # type: ignore[no-any-return]
+
+    @property
+    def engine(self) -> Engine:
+        return self._state()[0]
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = self._state()[1]()
+        return g.db_session  # type: ignore[no-any-return]
+
+    @staticmethod
+    def share(app: Flask, key: str, value: object) -> None:
+        """Put ``value`` in the ``info`` of every session of ``app`` under ``key``.
+
+        Services that BPMN service tasks call find what the deployment gives
+        them there (the key store and document store for issuing certificates),
+        without reaching for the Flask app.
+        """
+        factory: sessionmaker[Session] = app.extensions["portal.core.db"][1]
+        factory.kw.setdefault("info", {})[key] = value
+
+    @staticmethod
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+class Documents:
+    """The document store chosen by configuration (folder or MinIO)."""
+
+    def init_app(self, app: Flask) -> None:
+        store = create_store(app.config)
+        if isinstance(store, S3DocumentStore):
+            store.ensure_bucket()
+        app.extensions["portal.store"] = store
+
+    @property
+    def store(self) -> DocumentStore:
+        return current_app.extensions["portal.store"]  # type: ignore[no-any-return]
+
+
+class Keys:
+    """The key store: the root CA, the document-signing key, the JWS keys of QR tokens.
+
+    Missing keys are created at start-up (once, under a file lock, however many
+    processes start together). Every machine of a deployment must use the same
+    keys: share ``KEYS_DIR`` (a mounted secret) or provision it with
+    ``flask --app wsgi keys init`` before starting them.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        """:raise ConfigError: the keys cannot be decrypted with ``KEYS_PASSPHRASE``."""
+        store = KeyStore(Path(app.config["KEYS_DIR"]), app.config["KEYS_PASSPHRASE"].encode())
+        try:
+            if store.missing():  # a provisioned (perhaps read-only) folder needs no lock
+                store.ensure()
+            store.current_jws_key()  # a wrong passphrase fails here, not at the first certificate
+        except KeyStoreError as exc:
+            raise ConfigError(f"the keys in {store.directory} cannot be used: {exc}") from exc
+        app.extensions["portal.keys"] = store
+
+    @property
+    def store(self) -> KeyStore:
+        return current_app.extensions["portal.keys"]  # type: ignore[no-any-return]
+
+
+def select_locale() -> str:
+    """Chinese unless the reader chose English.
+
+    Pages follow the language switch (kept in the session); API clients may
+    ask with ``Accept-Language``.
+    """
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LANGUAGES, default="zh_CN") or "zh_CN"
+    return "zh_CN"
+
+
+def _limiter_key() -> Any:
+    return get_remote_address()
+
+
+db = Database()
+documents = Documents()
+keys = Keys()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=_limiter_key)

@@ -1,0 +1,1 @@
+"""Uploaded materials: immutable versions in the document store, judged by content."""
