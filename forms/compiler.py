@@ -6,6 +6,10 @@ so equal definitions with the same options share one class.
 
 The package never imports Flask: the portal passes its FlaskForm subclass as
 ``base`` to get CSRF protection and translated messages on its pages.
+
+Compiled forms honour hide conditions (see :mod:`forms.conditions`): ``validate()``
+skips the fields hidden by the submitted values (:func:`hidden_fields`), and
+:func:`forms.data.form_data` drops their values.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from forms.validators import (
     RowCount,
 )
 
-__all__ = ["build_form_class", "form_definition"]
+__all__ = ["build_form_class", "form_definition", "hidden_fields"]
 
 _CACHE: dict[tuple[Any, ...], type[wtforms.Form]] = {}
 _CACHE_LOCK = threading.Lock()
@@ -100,6 +104,53 @@ def form_definition(form: Any) -> FormDefinition:
     return definition
 
 
+def hidden_fields(form: Any) -> frozenset[str]:
+    """Keys of the compiled form's fields (and slots, texts) hidden by its current data.
+
+    The same answer as :meth:`FormDefinition.hidden_keys` for the form's data: it
+    reads each top-level field's processed value.
+
+    :raise TypeError: ``form`` was not built by :func:`build_form_class`.
+    """
+    definition = form_definition(form)
+    if not definition.hide_rules():
+        return frozenset()
+    return definition.hidden_keys({spec.key: form[spec.key].data for spec in definition.fields})
+
+
+class _HidingForm(wtforms.Form):
+    """First base of every compiled form: fields hidden by the data are not validated.
+
+    While the visible fields validate, the hidden ones are left out of the form
+    (``key in form`` is false), so :class:`forms.validators.RequiredIf` treats a
+    hidden field as empty. Hidden fields end with no errors.
+    """
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        hidden = hidden_fields(self)
+        if not hidden:
+            return bool(super().validate(extra_validators))
+        # BaseForm keeps its bound fields in the instance's _fields mapping.
+        state = self.__dict__
+        fields: dict[str, Any] = state["_fields"]
+        state["_fields"] = {key: field for key, field in fields.items() if key not in hidden}
+        try:
+            valid = bool(super().validate(extra_validators))
+        finally:
+            state["_fields"] = fields
+        for key in hidden & fields.keys():
+            _forget_errors(fields[key])
+        return valid
+
+
+def _forget_errors(field: Any) -> None:
+    """Drop the errors of a field, and of the fields of its rows."""
+    field.errors = []
+    for entry in getattr(field, "entries", ()):
+        for subfield in entry.form:
+            _forget_errors(subfield)
+
+
 def _class_name(key: str, suffix: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", key)) + suffix
 
@@ -117,6 +168,9 @@ class _Options:
     draft: bool
     locale: str
     owner: str
+    # Keys of fields a condition may hide: they get no HTML ``required`` flag,
+    # which would make the browser demand them even when hidden.
+    conditional: frozenset[str] = frozenset()
 
 
 def _compile(
@@ -130,14 +184,20 @@ def _compile(
     if with_files:
         keys += [slot.key for slot in definition.slots]
     _check_clashes(base, keys)
-    options = _Options(base=base, draft=draft, locale=locale, owner=definition.key)
+    options = _Options(
+        base=base,
+        draft=draft,
+        locale=locale,
+        owner=definition.key,
+        conditional=frozenset(definition.hide_rules()),
+    )
     attrs: dict[str, Any] = {
         "_definition": definition,
         "_locale": locale,
         "_draft": draft,
     }
     for spec in definition.fields:
-        attrs[spec.key] = _unbound(spec, options)
+        attrs[spec.key] = _unbound(spec, options, flag=spec.key not in options.conditional)
     if with_files:
         for slot in definition.slots:
             file_class = MultipleFileField if slot.multiple else FileField
@@ -146,10 +206,10 @@ def _compile(
                 description=slot.description_for(locale) or "",
                 render_kw={"accept": slot.accept_attribute},
             )
-    return type(_class_name(definition.key, "Form"), (base,), attrs)
+    return type(_class_name(definition.key, "Form"), (_HidingForm, base), attrs)
 
 
-def _row_class(spec: FieldSpec, options: _Options) -> type[wtforms.Form]:
+def _row_class(spec: FieldSpec, options: _Options, *, flag: bool) -> type[wtforms.Form]:
     _check_clashes(options.base, [child.key for child in spec.children])
     attrs: dict[str, Any] = {
         # A row is part of its page's form: one CSRF token covers it.
@@ -157,7 +217,7 @@ def _row_class(spec: FieldSpec, options: _Options) -> type[wtforms.Form]:
         "_row_of": spec,
     }
     for child in spec.children:
-        attrs[child.key] = _unbound(child, options)
+        attrs[child.key] = _unbound(child, options, flag=flag)
     return type(_class_name(f"{options.owner}_{spec.key}", "Row"), (options.base,), attrs)
 
 
@@ -172,20 +232,23 @@ def _normalizing(normalize: Callable[[str], str]) -> Callable[[Any], Any]:
     return apply
 
 
-def _presence_rules(spec: FieldSpec, draft: bool) -> list[Any]:
+def _presence_rules(spec: FieldSpec, draft: bool, flag: bool) -> list[Any]:
     if draft:
         return []
     rules: list[Any] = []
     if spec.required and spec.kind != "list":
-        rules.append(Required(flag=spec.kind not in _NO_REQUIRED_FLAG))
+        rules.append(Required(flag=flag and spec.kind not in _NO_REQUIRED_FLAG))
     if spec.required_if is not None:
         rules.append(RequiredIf(spec.required_if.key, spec.required_if.values))
     return rules
 
 
-def _unbound(spec: FieldSpec, options: _Options) -> Any:
-    """The unbound WTForms field for one data field."""
-    validators = _presence_rules(spec, options.draft)
+def _unbound(spec: FieldSpec, options: _Options, *, flag: bool) -> Any:
+    """The unbound WTForms field for one data field.
+
+    ``flag=False`` leaves out the HTML ``required`` attribute (the rule stays).
+    """
+    validators = _presence_rules(spec, options.draft, flag)
     kwargs: dict[str, Any] = {
         "label": spec.label_for(options.locale),
         "description": spec.description_for(options.locale) or "",
@@ -198,7 +261,7 @@ def _unbound(spec: FieldSpec, options: _Options) -> Any:
             validators.append(NumberRange(spec.minimum, spec.maximum))
         return NumberField(validators=validators, decimal_digits=spec.decimal_digits, **kwargs)
     if kind == "list":
-        return _list_field(spec, options, validators, kwargs)
+        return _list_field(spec, options, validators, kwargs, flag=flag)
     if kind in _CHOICE_CLASSES:
         choices = _choices(spec, options.locale)
         return _CHOICE_CLASSES[kind](validators=validators, choices=choices, **kwargs)
@@ -234,14 +297,14 @@ def _text_field(spec: FieldSpec, validators: list[Any], kwargs: dict[str, Any]) 
 
 
 def _list_field(
-    spec: FieldSpec, options: _Options, validators: list[Any], kwargs: dict[str, Any]
+    spec: FieldSpec, options: _Options, validators: list[Any], kwargs: dict[str, Any], *, flag: bool
 ) -> Any:
     shown = max(spec.min_items or 0, 1 if spec.required else 0)
     minimum = 0 if options.draft else shown
     maximum = spec.max_items if spec.max_items is not None else DEFAULT_MAX_ROWS
     validators.append(RowCount(minimum, maximum))
     return RowListField(
-        FormField(_row_class(spec, options)),
+        FormField(_row_class(spec, options, flag=flag)),
         validators=validators,
         min_entries=shown,
         max_rows=maximum,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from forms.conditions import Condition, ConditionSyntaxError, parse_condition
 from forms.model import Choice, FieldKind, FieldSpec, Item, RequiredIf
 from forms.validators import NAMED_VALIDATORS
 
@@ -68,7 +69,6 @@ FIELD_PROPERTIES = frozenset({"label_en", "description_en", "validator", "requir
 
 # Keys that would change behaviour in form-js in ways we cannot honour.
 _UNSUPPORTED_KEYS = {
-    "conditional": "conditional visibility is not supported",
     "valuesKey": "options from input data (valuesKey) are not supported",
     "valuesExpression": "options from expressions (valuesExpression) are not supported",
 }
@@ -190,6 +190,34 @@ class ComponentReader:
             return None
         return RequiredIf(key=other.strip(), values=choices)
 
+    def hide_condition(self, comp: Mapping[str, Any], where: str) -> Condition | None:
+        """The parsed ``conditional.hide`` of a component, or None when it has none.
+
+        Only the syntax is checked here (see :mod:`forms.conditions`); the keys and
+        literals a condition names are checked against the whole form later.
+        ``{}`` and an empty ``hide`` count as no condition.
+        """
+        conditional = comp.get("conditional")
+        if conditional is None:
+            return None
+        if not isinstance(conditional, Mapping):
+            self.problem(where, 'conditional must be an object such as {"hide": "=key = true"}')
+            return None
+        for name in conditional:
+            if name != "hide":
+                self.problem(where, f'conditional "{name}" is not supported (only hide)')
+        hide = conditional.get("hide")
+        if hide is None or hide == "":
+            return None
+        if not isinstance(hide, str) or not _is_expression(hide):
+            self.problem(where, 'conditional.hide must be a FEEL expression starting with "="')
+            return None
+        try:
+            return parse_condition(hide)
+        except ConditionSyntaxError as exc:
+            self.problem(where, f"conditional.hide {json.dumps(hide, ensure_ascii=False)}: {exc}")
+            return None
+
     def data_field(self, comp: Mapping[str, Any], where: str, *, in_row: bool) -> FieldSpec | None:
         kind = self.kind(comp, where)
         if kind is None:
@@ -201,6 +229,9 @@ class ComponentReader:
         required_if = self.required_if(props, where)
         if required_if is not None and in_row:
             self.problem(where, "requiredIf is not supported inside a dynamic list")
+        hide_if = self.hide_condition(comp, where)
+        if hide_if is not None and in_row:
+            self.problem(where, "conditional visibility is not supported inside a dynamic list")
         validators = self.validator_names(props, rules, kind, where)
         choices = self.choices(comp, where, kind)
         digits = self.decimal_digits(comp, where) if kind == "number" else 0
@@ -224,6 +255,7 @@ class ComponentReader:
             decimal_digits=digits,
             choices=choices,
             validators=validators,
+            hide_if=None if in_row else hide_if,
         )
 
     def kind(self, comp: Mapping[str, Any], where: str) -> FieldKind | None:

@@ -16,6 +16,9 @@ Form-data naming (see :func:`to_formdata`), which page templates follow too:
 Error paths are dotted JSON paths: ``"name"``, ``"halls"`` (about the list
 itself, e.g. too few rows), ``"halls.1.seats"`` (row 1 as the client sent it).
 Problems that belong to no field are keyed :data:`NON_FIELD_ERRORS`.
+
+Fields hidden by their hide conditions (see :func:`forms.compiler.hidden_fields`)
+are empty in the clean data and never have errors, on both paths.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any
 import wtforms
 from werkzeug.datastructures import MultiDict
 
-from forms.compiler import build_form_class, form_definition
+from forms.compiler import build_form_class, form_definition, hidden_fields
 from forms.fields import DEFAULT_MAX_ROWS, RowListField, format_number
 from forms.i18n import N_
 from forms.model import FieldSpec, FormDefinition
@@ -173,6 +176,12 @@ def validate_data(
     checks everything except "required" rules. CSRF is not checked here even when
     ``base`` is a FlaskForm: the API authenticates by other means.
 
+    A field hidden by its hide condition for this data (see
+    :meth:`FormDefinition.hidden_keys`) is not checked at all, not even its JSON
+    type, nor required (also not through another field's requiredIf naming it);
+    its clean value is empty like an absent one's. Document slots are not data:
+    callers ask ``definition.hidden_keys(clean)`` which slots are not required.
+
     :raise ValueError: a key of the definition clashes with ``base`` (see
         :func:`forms.compiler.build_form_class`).
     """
@@ -185,8 +194,10 @@ def validate_data(
     form = form_class(formdata=to_formdata(kept), meta={"csrf": False})
     form.validate()
     errors = form_errors(form)
+    hidden = hidden_fields(form)
     for path, message in problems.items():
-        errors[path] = [_gettext(form, message)]
+        if path.split(".", 1)[0] not in hidden:
+            errors[path] = [_gettext(form, message)]
     return form_data(form), errors
 
 
@@ -204,15 +215,29 @@ def form_data(form: wtforms.Form) -> dict[str, Any]:
     Same shape as :func:`validate_data`'s: every field of the definition present;
     decimals as strings with their fixed number of digits, dates and times as
     ISO 8601 strings (datetimes with the +08:00 offset). Document slots are not
-    data and are left out.
+    data and are left out. Fields hidden by the form's data
+    (:func:`forms.compiler.hidden_fields`) get their empty value: None, False for a
+    checkbox, [] for lists.
 
     :raise TypeError: ``form`` was not built by :func:`forms.build_form_class`.
     """
-    return _clean(form_definition(form).fields, form)
+    hidden = hidden_fields(form)
+    clean = _clean(form_definition(form).fields, form)
+    for key in hidden & clean.keys():
+        clean[key] = _empty_value(form_definition(form).field(key))
+    return clean
 
 
 def _clean(specs: tuple[FieldSpec, ...], form: Any) -> dict[str, Any]:
     return {spec.key: _clean_value(spec, form[spec.key]) for spec in specs}
+
+
+def _empty_value(spec: FieldSpec) -> Any:
+    if spec.kind == "checkbox":
+        return False
+    if spec.kind in _STRING_LIST_KINDS or spec.kind == "list":
+        return []
+    return None
 
 
 def _clean_value(spec: FieldSpec, field: Any) -> Any:

@@ -3,13 +3,20 @@
 :func:`forms.schema.parse_form` turns a bpmn.io form-js schema into these objects;
 the compiler, the data helpers and the portal read them. They never refer back to
 form-js: everything the rest of the portal needs is spelled out here.
+
+Fields, slots, texts and sections may carry ``hide_if``, a parsed form-js
+``conditional.hide`` (see :mod:`forms.conditions`);
+:meth:`FormDefinition.hidden_keys` says what is hidden for given data.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
+
+from forms.conditions import Condition
 
 FieldKind = Literal[
     "text",
@@ -73,6 +80,9 @@ class FieldSpec:
     select, date, time and datetime (ISO 8601); an int, or a string with exactly
     ``decimal_digits`` decimals, for number; a bool for checkbox; a list of strings
     for checklist and taglist; a list of row objects (keys from ``children``) for list.
+
+    ``hide_if`` hides the field (only top-level fields have one): see
+    :meth:`FormDefinition.hidden_keys`.
     """
 
     key: str
@@ -94,6 +104,7 @@ class FieldSpec:
     children: tuple[FieldSpec, ...] = ()
     min_items: int | None = None
     max_items: int | None = None
+    hide_if: Condition | None = None
 
     def label_for(self, locale: str) -> str:
         """The label in ``locale``, falling back to the Chinese label."""
@@ -104,6 +115,13 @@ class FieldSpec:
         if self.description is None:
             return None
         return _localized(self.description, self.description_en, locale)
+
+    def choice_label(self, value: str, locale: str) -> str:
+        """The label of the choice ``value`` in ``locale``; ``value`` itself if no choice has it."""
+        for choice in self.choices:
+            if choice.value == value:
+                return choice.label_for(locale)
+        return value
 
     def child(self, key: str) -> FieldSpec:
         """The row field ``key`` of a list field.
@@ -122,7 +140,8 @@ class DocumentSlot:
 
     ``accept`` lists lowercase file extensions without the dot ("pdf", "tar.gz");
     the storage layer judges an upload by its content against them. ``max_size``
-    is in bytes.
+    is in bytes. A slot hidden by ``hide_if`` (or by its section's) is not
+    required, whatever ``required`` says: see :meth:`FormDefinition.hidden_keys`.
     """
 
     key: str
@@ -134,6 +153,7 @@ class DocumentSlot:
     multiple: bool = False
     description: str | None = None
     description_en: str | None = None
+    hide_if: Condition | None = None
 
     def label_for(self, locale: str) -> str:
         """The label in ``locale``, falling back to the Chinese label."""
@@ -158,6 +178,7 @@ class StaticText:
     key: str
     text: str
     text_en: str | None = None
+    hide_if: Condition | None = None
 
     def text_for(self, locale: str) -> str:
         """The text in ``locale``, falling back to the Chinese text."""
@@ -168,12 +189,14 @@ class StaticText:
 class Section:
     """A fieldset of the page: keys of fields, slots and texts, in display order.
 
-    Top-level components outside any group form sections without a label.
+    Top-level components outside any group form sections without a label. A
+    section's ``hide_if`` (a form-js group's condition) hides all its items.
     """
 
     label: str | None
     label_en: str | None
     items: tuple[str, ...]
+    hide_if: Condition | None = None
 
     def label_for(self, locale: str) -> str | None:
         """The label in ``locale``, falling back to the Chinese label."""
@@ -238,6 +261,51 @@ class FormDefinition:
                 return candidate
         raise KeyError(key)
 
+    def hide_rules(self) -> dict[str, tuple[Condition, ...]]:
+        """The hide conditions of each conditional field, slot and text, by key.
+
+        An item's own condition comes first, then its section's. Items without
+        any condition are left out.
+        """
+        rules: dict[str, tuple[Condition, ...]] = {}
+        for section in self.sections:
+            for key in section.items:
+                own = self.item(key).hide_if
+                found = tuple(c for c in (own, section.hide_if) if c is not None)
+                if found:
+                    rules[key] = found
+        return rules
+
+    def hidden_keys(self, data: Mapping[str, Any]) -> frozenset[str]:
+        """Keys of the fields, document slots and texts hidden for ``data``.
+
+        ``data`` is the form's JSON data: the clean data of
+        :func:`forms.data.validate_data` or :func:`forms.data.form_data`, or what a
+        client sent (a missing key is null). An item is hidden when its own hide
+        condition or its section's holds. Conditions see hidden fields as null,
+        so hiding cascades: the schema refuses conditions that depend on each
+        other in a cycle, so the result is well defined. Raises nothing; values of
+        unexpected types just compare unequal.
+
+        A hidden field is not validated and its value is dropped (see
+        :func:`forms.data.validate_data`); a hidden slot is not required: check
+        documents with ``slot.required and slot.key not in hidden_keys(data)``.
+        """
+        rules = self.hide_rules()
+        hidden: frozenset[str] = frozenset()
+        # Each round settles one more level of dependent conditions.
+        for _ in range(len(rules) + 1):
+            visible = {key: value for key, value in data.items() if key not in hidden}
+            found = frozenset(
+                key
+                for key, conditions in rules.items()
+                if any(condition.applies(visible) for condition in conditions)
+            )
+            if found == hidden:
+                break
+            hidden = found
+        return hidden
+
     def describe(self) -> dict[str, Any]:
         """A JSON-able description for API clients: fields, slots and sections."""
         return {
@@ -254,14 +322,26 @@ class FormDefinition:
                     "max_size": slot.max_size,
                     "required": slot.required,
                     "multiple": slot.multiple,
+                    "hide_if": _describe_condition(slot.hide_if),
                 }
                 for slot in self.slots
             ],
             "texts": [
-                {"key": text.key, "text": text.text, "text_en": text.text_en} for text in self.texts
+                {
+                    "key": text.key,
+                    "text": text.text,
+                    "text_en": text.text_en,
+                    "hide_if": _describe_condition(text.hide_if),
+                }
+                for text in self.texts
             ],
             "sections": [
-                {"label": s.label, "label_en": s.label_en, "items": list(s.items)}
+                {
+                    "label": s.label,
+                    "label_en": s.label_en,
+                    "items": list(s.items),
+                    "hide_if": _describe_condition(s.hide_if),
+                }
                 for s in self.sections
             ],
         }
@@ -271,6 +351,10 @@ def _json_number(value: Decimal | None) -> int | str | None:
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else str(value)
+
+
+def _describe_condition(condition: Condition | None) -> dict[str, Any] | None:
+    return None if condition is None else condition.to_json()
 
 
 def _describe_field(spec: FieldSpec) -> dict[str, Any]:
@@ -297,6 +381,7 @@ def _describe_field(spec: FieldSpec) -> dict[str, Any]:
             {"value": c.value, "label": c.label, "label_en": c.label_en} for c in spec.choices
         ],
         "validators": list(spec.validators),
+        "hide_if": _describe_condition(spec.hide_if),
     }
     if spec.kind == "list":
         described["min_items"] = spec.min_items

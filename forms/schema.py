@@ -21,8 +21,30 @@ Properties: ``label_en``, ``description_en``, ``text_en`` (text), ``validator``
 carry ``label_en`` next to ``label`` and ``value``. The form's own ``properties``
 may hold ``title`` and ``title_en``.
 
-Everything else is refused: other component types, ``conditional``, FEEL
-expressions, dynamic options, group ``path``, unknown validator or property names.
+Conditional visibility: a top-level data field, dynamic list, ``filepicker``,
+``text`` or ``group`` may carry ``"conditional": {"hide": "=<expression>"}`` and is
+hidden while the expression holds (a group hides everything in it). Expressions
+are this subset of FEEL (:mod:`forms.conditions` parses it; nothing is evaluated)::
+
+    key = "text"     key != "text"    key = null     key != null
+    key = true       key = false      key = 123      key != -1.5
+    a and b          a or b           (a)            not(a)
+
+for example ``{"hide": "=kind != \\"other\\" or (urgent = false and not(count = 0))"}``.
+``and`` binds tighter than ``or``. Each ``key`` must be another top-level data field
+of the form (not one inside a dynamic list, not a checklist, taglist or dynamic
+list, not one the condition itself hides), compared with a literal of its type:
+a string for text and choice fields (one of the choices for radio and select),
+true/false for a checkbox, a number for a number field; ``null`` for any of these
+except a checkbox, and only ``null`` for dates and times. Conditions must not
+depend on each other in a cycle. Rows of a dynamic list cannot be conditional.
+
+Hidden fields are not validated, never required and their values are dropped;
+hidden document slots are not required (:meth:`FormDefinition.hidden_keys`).
+
+Everything else is refused: other component types, other FEEL expressions
+(in labels, ``conditional`` other than ``hide``, ...), dynamic options, group
+``path``, unknown validator or property names.
 """
 
 from __future__ import annotations
@@ -36,6 +58,7 @@ from decimal import Decimal
 from typing import Any
 
 from forms.components import DATA_FIELD_TYPES, ComponentReader
+from forms.conditions import Comparison, Condition
 from forms.model import (
     DEFAULT_MAX_SIZE,
     Choice,
@@ -125,8 +148,65 @@ def parse_size(text: str) -> int:
     return size
 
 
+_LIST_KINDS = frozenset({"checklist", "taglist", "list"})
+_NULL = type(None)
+_TEXT_LITERALS = ("holds text", 'a "string" or null', (str, _NULL))
+# What a field kind may be compared with: its description, the allowed literals
+# in words, and their Python types.
+_LITERALS: dict[str, tuple[str, str, tuple[type, ...]]] = {
+    "checkbox": ("is a checkbox", "true or false", (bool,)),
+    "number": ("is a number field", "a number or null", (Decimal, _NULL)),
+    "date": ("is a date", "null only", (_NULL,)),
+    "time": ("is a time", "null only", (_NULL,)),
+    "datetime": ("is a date and time", "null only", (_NULL,)),
+}
+
+
+def _comparison_problem(comparison: Comparison, spec: FieldSpec | None) -> str | None:
+    """What is wrong with comparing the field ``spec`` with the literal, if anything."""
+    key, value = comparison.key, comparison.value
+    if spec is None:
+        return f'"{key}" is not a data field of this form outside dynamic lists'
+    if spec.kind in _LIST_KINDS:
+        return f'"{key}" holds a list; only single-valued fields can be compared'
+    what, allowed, types = _LITERALS.get(spec.kind, _TEXT_LITERALS)
+    if not isinstance(value, types):
+        return f'"{key}" {what}: compare it with {allowed}'
+    if isinstance(value, str) and spec.choices and value not in {c.value for c in spec.choices}:
+        return f'"{value}" is not a choice of {key}'
+    return None
+
+
+def _find_cycle(depends: Mapping[str, Iterable[str]]) -> list[str] | None:
+    """A cycle in a graph of keys (key → keys it depends on), first key repeated at the end."""
+    done: set[str] = set()
+
+    def visit(key: str, path: list[str]) -> list[str] | None:
+        if key in path:
+            return [*path[path.index(key) :], key]
+        if key in done:
+            return None
+        for other in sorted(depends.get(key, ())):
+            cycle = visit(other, [*path, key])
+            if cycle is not None:
+                return cycle
+        done.add(key)
+        return None
+
+    for start in sorted(depends):
+        cycle = visit(start, [])
+        if cycle is not None:
+            return cycle
+    return None
+
+
 class _FormParser(ComponentReader):
     """Reads a whole schema: the form, its sections, slots, texts and lists."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Every hide condition read: where it is, the condition, the keys it hides.
+        self.hides: list[tuple[str, Condition, tuple[str, ...]]] = []
 
     def form(self, schema: object) -> FormDefinition | None:
         if not isinstance(schema, Mapping):
@@ -149,6 +229,7 @@ class _FormParser(ComponentReader):
         fields, slots, texts, sections = self.top_level(components)
         self.check_keys([*fields, *slots, *texts], "form")
         self.check_required_if(fields)
+        self.check_conditions(fields)
         raw = copy.deepcopy(dict(schema))
         return FormDefinition(
             key=key,
@@ -182,6 +263,7 @@ class _FormParser(ComponentReader):
                 if item is not None:
                     items.append(item)
                     loose.append(item.key)
+                    self.note_condition(item, where)
         if loose:
             sections.append(Section(None, None, tuple(loose)))
         fields = [item for item in items if isinstance(item, FieldSpec)]
@@ -195,6 +277,7 @@ class _FormParser(ComponentReader):
             self.problem(where, "group path (nested data) is not supported")
         props = self.properties(comp, where, _PROPERTIES["group"])
         label = self.string(comp, "label", where)
+        hide_if = self.hide_condition(comp, where)
         children = comp.get("components", [])
         if not isinstance(children, list):
             self.problem(where, "components must be a list")
@@ -205,8 +288,41 @@ class _FormParser(ComponentReader):
             item = self.component(child, child_where)
             if item is not None:
                 items.append(item)
-        section = Section(label, props.get("label_en"), tuple(item.key for item in items))
-        return section, items
+                self.note_condition(item, child_where)
+        keys = tuple(item.key for item in items)
+        if hide_if is not None:
+            self.hides.append((where, hide_if, keys))
+        return Section(label, props.get("label_en"), keys, hide_if), items
+
+    def note_condition(self, item: Item, where: str) -> None:
+        if item.hide_if is not None:
+            self.hides.append((where, item.hide_if, (item.key,)))
+
+    def check_conditions(self, fields: list[FieldSpec]) -> None:
+        """Check every hide condition against the form's fields, and for cycles.
+
+        A condition compares top-level, single-valued data fields other than the
+        items it hides, with literals of their type (and among their choices).
+        """
+        by_key = {spec.key: spec for spec in fields}
+        depends: dict[str, set[str]] = {}
+        for where, condition, hidden in self.hides:
+            for comparison in condition.comparisons():
+                if comparison.key in hidden:
+                    problem: str | None = f'"{comparison.key}" is hidden by this very condition'
+                else:
+                    problem = _comparison_problem(comparison, by_key.get(comparison.key))
+                if problem is not None:
+                    self.problem(where, f"conditional.hide: {problem}")
+            for key in hidden:
+                depends.setdefault(key, set()).update(condition.field_keys() - set(hidden))
+        cycle = _find_cycle(depends)
+        if cycle is not None:
+            self.problem(
+                f'component "{cycle[0]}"',
+                "conditional.hide: conditions depend on each other in a cycle: "
+                + " → ".join(cycle),
+            )
 
     def check_required_if(self, fields: list[FieldSpec]) -> None:
         by_key = {spec.key: spec for spec in fields}
@@ -246,9 +362,10 @@ class _FormParser(ComponentReader):
         text = self.string(comp, "text", where, required=True)
         name = comp.get("key") or comp.get("id")
         key = self.data_key(name, where, "key or id")
+        hide_if = self.hide_condition(comp, where)
         if text is None or key is None:
             return None
-        return StaticText(key=key, text=text, text_en=props.get("text_en"))
+        return StaticText(key=key, text=text, text_en=props.get("text_en"), hide_if=hide_if)
 
     def slot(self, comp: Mapping[str, Any], where: str) -> DocumentSlot | None:
         props = self.properties(comp, where, _PROPERTIES["filepicker"])
@@ -264,6 +381,7 @@ class _FormParser(ComponentReader):
                 self.problem(where, f'maxSize "{props["maxSize"]}" is not a size like 20MB')
         multiple = self.boolean(comp, "multiple", where)
         description = self.string(comp, "description", where)
+        hide_if = self.hide_condition(comp, where)
         if key is None or label is None or accept is None:
             return None
         return DocumentSlot(
@@ -276,6 +394,7 @@ class _FormParser(ComponentReader):
             multiple=multiple,
             description=description,
             description_en=props.get("description_en"),
+            hide_if=hide_if,
         )
 
     def accept(self, value: object, where: str) -> tuple[str, ...] | None:
@@ -306,6 +425,7 @@ class _FormParser(ComponentReader):
         children = self.rows(comp, where, key)
         description = self.string(comp, "description", where)
         required_if = self.required_if(props, where)
+        hide_if = self.hide_condition(comp, where)
         if key is None or label is None:
             return None
         return FieldSpec(
@@ -320,6 +440,7 @@ class _FormParser(ComponentReader):
             children=children,
             min_items=min_items,
             max_items=max_items,
+            hide_if=hide_if,
         )
 
     def rows(

@@ -145,7 +145,8 @@ class RequiredIf:
     """Required when the top-level field ``other`` holds one of ``values``.
 
     A checkbox compares as "true"/"false", a list field matches when any of its
-    values does.
+    values does. An ``other`` missing from the form counts as empty: compiled
+    forms leave hidden fields out while they validate.
     """
 
     def __init__(self, other: str, values: Iterable[str]) -> None:

@@ -167,7 +167,7 @@ def test_filepicker_defaults_and_compound_extension() -> None:
 BAD_COMPONENTS: list[tuple[dict[str, Any], str]] = [
     ({"type": "html", "key": "x", "label": "x"}, 'component type "html" is not supported'),
     ({"type": "expression", "key": "x", "label": "x"}, 'type "expression" is not supported'),
-    ({**TEXT, "conditional": {"hide": "=true"}}, "conditional visibility is not supported"),
+    ({**TEXT, "conditional": {"hide": "=true"}}, 'conditional.hide "=true": unexpected "true"'),
     ({**TEXT, "readonly": True}, "readonly is not supported"),
     ({**TEXT, "label": "=upper(x)"}, "FEEL expressions are not supported"),
     ({**TEXT, "label": ""}, "label is required"),

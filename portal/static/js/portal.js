@@ -74,3 +74,104 @@ document.addEventListener("DOMContentLoaded", function () {
     summary.focus();
   }
 });
+
+// Conditional fields. A section or item with data-hide-if (JSON written by
+// forms/conditions.py: {"op": "=" or "!=", "key", "value"}, {"op": "and" or "or",
+// "args"}, {"op": "not", "arg"}) is hidden while its condition holds for the
+// values in its form. As on the server, a hidden field counts as empty, and its
+// controls are disabled so the browser neither checks nor sends them. Without
+// JavaScript everything stays visible and the server still applies the rules.
+(function () {
+  "use strict";
+
+  var CONTROLS = "input, select, textarea, button";
+
+  function isHidden(element) {
+    return element.closest("[data-hide-if][hidden]") !== null;
+  }
+
+  // The value of the field named key: null when empty, absent or hidden, true or
+  // false for a checkbox, otherwise the trimmed text (the chosen radio's value).
+  function valueOf(form, key) {
+    var control = form.elements.namedItem(key);
+    var first = control instanceof RadioNodeList ? control[0] : control;
+    if (!first || isHidden(first)) {
+      return null;
+    }
+    if (first.type === "checkbox") {
+      return first.checked;
+    }
+    var text = String(control.value || "").trim();
+    return text === "" ? null : text;
+  }
+
+  function matches(actual, expected) {
+    if (expected === null) {
+      return actual === null;
+    }
+    if (typeof expected === "boolean") {
+      return (actual === true) === expected;
+    }
+    if (typeof expected === "number") {
+      return typeof actual === "string" && Number(actual) === expected;
+    }
+    return actual === expected;
+  }
+
+  function holds(condition, form) {
+    switch (condition.op) {
+      case "and":
+        return condition.args.every(function (part) { return holds(part, form); });
+      case "or":
+        return condition.args.some(function (part) { return holds(part, form); });
+      case "not":
+        return !holds(condition.arg, form);
+      case "=":
+        return matches(valueOf(form, condition.key), condition.value);
+      case "!=":
+        return !matches(valueOf(form, condition.key), condition.value);
+      default:
+        return false;
+    }
+  }
+
+  function update(form) {
+    var parts = Array.prototype.slice.call(form.querySelectorAll("[data-hide-if]"));
+    // Hiding one part can change another's condition: repeat until nothing changes.
+    for (var round = 0; round <= parts.length; round += 1) {
+      var changed = false;
+      parts.forEach(function (part) {
+        var hide = holds(JSON.parse(part.getAttribute("data-hide-if")), form);
+        if (part.hidden !== hide) {
+          part.hidden = hide;
+          changed = true;
+        }
+      });
+      if (!changed) {
+        break;
+      }
+    }
+    parts.forEach(function (part) {
+      part.querySelectorAll(CONTROLS).forEach(function (control) {
+        control.disabled = isHidden(control);
+      });
+    });
+  }
+
+  function updateAround(event) {
+    var form = event.target instanceof Element ? event.target.closest("form") : null;
+    if (form && form.querySelector("[data-hide-if]")) {
+      update(form);
+    }
+  }
+
+  document.addEventListener("change", updateAround);
+  document.addEventListener("input", updateAround);
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form").forEach(function (form) {
+      if (form.querySelector("[data-hide-if]")) {
+        update(form);
+      }
+    });
+  });
+})();
