@@ -1,10 +1,11 @@
 """The web portal: application factory and wiring.
 
 ``create_app`` reads the configuration once, binds the extensions (the
-database, the document store, the key store), registers
-one blueprint per area (``auth``, ``applicant``, ``review``, ``admin``,
-``public``, ``api``) and publishes the BPMN files shipped in
-``workflows/bpmn`` as process definitions.
+database, the document store, the key store), builds the process registry
+(the platform's building blocks, then each process folder's ``register``),
+registers one blueprint per area (``auth``, ``applicant``, ``review``,
+``admin``, ``public``, ``api``) and those of the process folders, and
+publishes the packages of the process folders when they are new.
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ from portal import cli
 from portal.accounts.models import User
 from portal.admin import bp as admin_bp
 from portal.api import bp as api_bp
+from portal.api.common import API_PREFIX
 from portal.applicant import bp as applicant_bp
+from portal.applications import blocks
 from portal.applications.definitions import DefinitionService
+from portal.applications.registry import Platform, ProcessRegistry
 from portal.auth import bp as auth_bp
 from portal.calendar.services import CalendarService
 from portal.core import error_pages as errors
@@ -41,9 +45,11 @@ from portal.core.extensions import (
     login_manager,
     select_locale,
 )
+from portal.core.extensions import processes as platform_extension
 from portal.core.i18n import N_
-from portal.issuance.services import ISSUING, Issuing
+from portal.issuance.services import Issuing
 from portal.pages import viewhelpers
+from portal.processes import registrations
 from portal.public import bp as public_bp
 from portal.review import bp as review_bp
 
@@ -70,14 +76,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     documents.init_app(app)
     keys.init_app(app)
-    db.share(
+    registry = build_registry()
+    platform_extension.init_app(
         app,
-        ISSUING,
-        Issuing(
-            store=app.extensions["portal.store"],
-            keys=app.extensions["portal.keys"],
-            base_url=app.config["PORTAL_BASE_URL"],
-            issuer_name=ORGANIZATION,
+        Platform(
+            registry=registry,
+            issuing=Issuing(
+                store=app.extensions["portal.store"],
+                keys=app.extensions["portal.keys"],
+                base_url=app.config["PORTAL_BASE_URL"],
+                issuer_name=ORGANIZATION,
+                types=registry.certificate_types,
+                revocation_hooks=registry.revocation_hooks,
+            ),
         ),
     )
     csrf.init_app(app)
@@ -91,10 +102,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     for blueprint in (public_bp, auth_bp, applicant_bp, review_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
+    for blueprint in registry.blueprints:
+        app.register_blueprint(blueprint)
+        if blueprint.url_prefix == API_PREFIX:
+            csrf.exempt(blueprint)  # the API's own check of cookie-only calls applies
 
     with app.app_context():
         _sync_shipped_data()
     return app
+
+
+def build_registry() -> ProcessRegistry:
+    """The platform's building blocks, then what each process folder registers."""
+    registry = ProcessRegistry()
+    blocks.register(registry)
+    for registration in registrations():
+        registration.register(registry)
+    return registry
 
 
 def _init_login(app: Flask) -> None:
@@ -120,7 +144,9 @@ def _sync_shipped_data() -> None:
     if not sa.inspect(db.engine).has_table("process_definitions"):
         log.info("database not migrated yet; run `flask --app wsgi db upgrade`")
         return
-    for definition in DefinitionService(db.session).sync_builtin():
+    for definition in DefinitionService(
+        db.session, platform_extension.platform.registry
+    ).sync_builtin():
         log.info("published %s version %s", definition.key, definition.version)
     if sa.inspect(db.engine).has_table("calendar_years"):  # not before `db upgrade` to 0002
         CalendarService(db.session).seed_from_package()

@@ -4,7 +4,6 @@ Alembic and the schema-drift check import this module so that the metadata
 holds every table; the application itself imports models where it uses them.
 """
 
-from portal import processes
 from portal.accounts import models as accounts
 from portal.applications import models as applications
 from portal.calendar import models as calendar
@@ -13,8 +12,9 @@ from portal.core import models as core
 from portal.core.db import Base
 from portal.documents import models as documents
 from portal.issuance import models as issuance
+from portal.processes import load_models
 
-processes.load_models()
+load_models()
 metadata = Base.metadata
 
 __all__ = [

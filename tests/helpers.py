@@ -23,7 +23,7 @@ from portal.accounts.models import Organization, OrgType, Role, User
 from portal.accounts.services import AccountService, Registration
 from portal.core.actor import Actor
 from portal.core.db import Base
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 from portal.issuance.services import CertificateService
 
 PASSWORD = "Portal-Test-2026"
@@ -111,7 +111,7 @@ def issue_certificate(
     The arguments default to those of :func:`commission_letter`.
     """
     with app.app_context():
-        service = CertificateService.for_session(db.session)
+        service = CertificateService(db.session, processes.platform.issuing)
         certificate = service.issue(
             cert_type,
             organization_id=holder.organization_id,

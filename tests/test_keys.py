@@ -13,7 +13,7 @@ from flask import Flask
 
 from portal.accounts.models import Organization, OrgType
 from portal.core.config import ConfigError, Settings
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 from portal.issuance.digital import DigitalCertificateService
 from tests.conftest import KEYS_PASSPHRASE
 from tests.helpers import make_uscc
@@ -96,9 +96,9 @@ def _digital_certificate(app: Flask) -> str:
         )
         db.session.add(holder)
         db.session.flush()
-        certificate = DigitalCertificateService.for_session(db.session).issue_digital_certificate(
-            None, holder=holder, subject_cn="快票网"
-        )
+        certificate = DigitalCertificateService(
+            db.session, processes.platform.issuing
+        ).issue_digital_certificate(None, holder=holder, subject_cn="快票网")
         db.session.commit()
         return f"/verify/{certificate.number}?t={certificate.token}"
 

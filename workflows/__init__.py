@@ -1,10 +1,6 @@
-"""The workflow engine wrapper around SpiffWorkflow, and the BPMN files.
+"""The workflow engine wrapper around SpiffWorkflow.
 
 Nothing here imports Flask or the portal: ``model`` compiles and validates
 BPMN, ``instance`` runs one process, ``sandbox`` evaluates conditions and
 scripts safely, ``services`` dispatches service tasks to registered code.
 """
-
-from pathlib import Path
-
-BPMN_DIR = Path(__file__).parent / "bpmn"

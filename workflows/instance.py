@@ -109,6 +109,9 @@ class ProcessInstance:
     def complete(self, task_id: uuid.UUID, data: Mapping[str, Any]) -> None:
         """Complete a ready user task with ``data`` and run to the next wait.
 
+        The data joins the workflow data under the task's ``output`` property when
+        it has one (``{"district_review": {"decision": ...}}``), else field by field.
+
         :raise TaskNotOpen: no such task, or it is not ready.
         :raise EngineFailure: a script or service failed on the way.
         """
@@ -119,7 +122,13 @@ class ProcessInstance:
             or not isinstance(task.task_spec, UserTask)
         ):
             raise TaskNotOpen(str(task_id))
-        task.data.update(data)
+        output = self.model.user_tasks[task.task_spec.bpmn_id].output
+        if output:
+            # Parallel branches merge their data at the join: each reviewer's form
+            # data stays under the task's own name, so no decision overwrites another.
+            task.data[output] = dict(data)
+        else:
+            task.data.update(data)
         task.run()
         self._advance()
 

@@ -44,6 +44,11 @@ class UserTaskInfo:
         """The application status while this task waits, if the BPMN names one."""
         return self.properties.get("status")
 
+    @property
+    def output(self) -> str | None:
+        """The name this task's form data is kept under, if the BPMN names one."""
+        return self.properties.get("output") or None
+
 
 @dataclass(frozen=True)
 class ProcessModel:

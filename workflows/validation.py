@@ -12,8 +12,10 @@ under the sandbox policy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import ast
+import keyword
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -32,21 +34,44 @@ _SAFE_PARSER = etree.XMLParser(
 
 
 @dataclass(frozen=True)
+class Parameter:
+    """A parameter a service (building block) takes.
+
+    ``refers_to`` names a section of the process's manifest (``certificates``,
+    ``messages``, ``quotas``, ``public_lists``): a literal value must be a name
+    declared there.
+    """
+
+    required: bool = True
+    refers_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The parameters of a service; a BPMN giving another parameter is refused."""
+
+    parameters: Mapping[str, Parameter] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Rules:
     """What a definition may refer to: the portal's roles, forms, services and checks.
 
+    ``services`` maps each service (building block) name to its signature.
     ``submit_checks`` are the names a process property ``submit_check`` may
     give, ``task_checks`` those a user task property ``check`` may give.
+    ``declared`` holds, per manifest section, the names the process declares.
     """
 
     roles: frozenset[str]
     forms: frozenset[str]
-    services: frozenset[str]
+    services: Mapping[str, Signature]
     task_statuses: frozenset[str]
     end_statuses: frozenset[str]
     applicant_role: str = "applicant"
     submit_checks: frozenset[str] = frozenset()
     task_checks: frozenset[str] = frozenset()
+    declared: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def parse_xml(bpmn: bytes) -> etree._ElementTree:
@@ -175,6 +200,11 @@ def _user_task_problems(process: etree._Element, rules: Rules) -> Iterable[Probl
         check = props.get("check")
         if check is not None and check not in rules.task_checks:
             yield Problem(f"Unknown task check '{check}'", task_id, line)
+        output = props.get("output")
+        if output is not None and (
+            not output.isidentifier() or output.startswith("_") or keyword.iskeyword(output)
+        ):
+            yield Problem(f"Output '{output}' must be a name such as union_review", task_id, line)
 
 
 def _service_task_problems(process: etree._Element, rules: Rules) -> Iterable[Problem]:
@@ -185,11 +215,61 @@ def _service_task_problems(process: etree._Element, rules: Rules) -> Iterable[Pr
             yield Problem("Service task names no service", task_id, line)
             continue
         name = operators[0].get("id")
-        if name not in rules.services:
+        signature = rules.services.get(name)
+        if signature is None:
             yield Problem(f"Unknown service '{name}'", task_id, line)
-        for param in operators[0].xpath(".//spiff:parameter", namespaces=NS):
-            for message in check_expression(param.get("value", "")):
-                yield Problem(f"Parameter '{param.get('id')}': {message}", task_id, line)
+        given = {
+            param.get("id"): param.get("value", "")
+            for param in operators[0].xpath(".//spiff:parameter", namespaces=NS)
+        }
+        for param_name, value in given.items():
+            problems = check_expression(value)
+            for message in problems:
+                yield Problem(f"Parameter '{param_name}': {message}", task_id, line)
+            if signature is None or problems:
+                continue
+            rule = signature.parameters.get(param_name)
+            if rule is None:
+                yield Problem(
+                    f"Service '{name}' takes no parameter '{param_name}' "
+                    f"(it takes: {', '.join(sorted(signature.parameters)) or 'none'})",
+                    task_id,
+                    line,
+                )
+            elif rule.refers_to is not None:
+                yield from _reference_problems(name, param_name, value, rule, rules, task)
+        for param_name, rule in signature.parameters.items() if signature else ():
+            if rule.required and param_name not in given:
+                yield Problem(f"Service '{name}' needs the parameter '{param_name}'", task_id, line)
+
+
+def _reference_problems(
+    service: str,
+    param: str,
+    value: str,
+    rule: Parameter,
+    rules: Rules,
+    task: etree._Element,
+) -> Iterable[Problem]:
+    """A literal value naming something of the manifest must name something declared.
+
+    A computed value (an expression over the task data) is checked when it runs.
+    """
+    try:
+        literal = ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return
+    section = rule.refers_to or ""
+    names = literal if isinstance(literal, list | tuple) else [literal]
+    declared = rules.declared.get(section, frozenset())
+    for item in names:
+        if not isinstance(item, str) or item not in declared:
+            yield Problem(
+                f"Service '{service}' parameter '{param}': {item!r} is not declared in the "
+                f"manifest's '{section}' (declared: {', '.join(sorted(declared)) or 'none'})",
+                task.get("id"),
+                task.sourceline,
+            )
 
 
 def _end_event_problems(process: etree._Element, rules: Rules) -> Iterable[Problem]:

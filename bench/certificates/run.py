@@ -56,7 +56,7 @@ from bench.scratch import add_database_arguments, scratch_database
 from certificates import verify_pdf
 from portal import create_app
 from portal.accounts.models import Organization, OrgType
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 from portal.issuance.services import CertificateService
 from tests.helpers import commission_letter
 
@@ -157,7 +157,7 @@ def _issue(app: Flask, runs: int) -> tuple[dict[str, Any], str]:
         )
         db.session.add(vendor)
         db.session.commit()
-        service = CertificateService.for_session(db.session)
+        service = CertificateService(db.session, processes.platform.issuing)
         ca = service.keys.ca_certificate()
         for number in range(runs + 1):
             started = time.perf_counter()

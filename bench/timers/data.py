@@ -45,7 +45,7 @@ from portal.applications.services import ApplicationService
 from portal.applications.tasks import TaskService
 from portal.cinemas.models import Cinema
 from portal.core.actor import Actor
-from portal.core.extensions import documents
+from portal.core.extensions import processes
 from portal.core.models import AuditEvent, Counter
 from portal.documents.services import DocumentService
 from tests.helpers import backfill_data, cinema_data, make_uscc, minimal_pdf, refund_data
@@ -89,12 +89,12 @@ def register_cinema(session: Session, moment: datetime) -> Cast:
         reviewer = Actor.of(
             accounts.create_user("bench_hunan", password, role=Role.PROVINCIAL_REVIEWER, scope="43")
         )
-        applications = ApplicationService(session)
+        applications = ApplicationService(session, processes.platform)
         application = applications.create(applicant, "cinema_registration", cinema_data())
         for slot in ("business_licence", "screening_licence"):
             _upload(session, applicant, application.id, slot)
         applications.submit(applicant, application.id)
-        tasks = TaskService(session)
+        tasks = TaskService(session, processes.platform)
         (task,) = [t for t in tasks.inbox(reviewer) if t.application_id == application.id]
         tasks.complete(reviewer, task.id, {"decision": "approve", "comment": ""})
         code = session.scalar(sa.select(Cinema.code).where(Cinema.application_id == application.id))
@@ -103,7 +103,7 @@ def register_cinema(session: Session, moment: datetime) -> Cast:
 
 
 def _upload(session: Session, actor: Actor, application_id: uuid.UUID, slot: str) -> None:
-    DocumentService(session, documents.store).upload_to_application(
+    DocumentService(session, processes.platform).upload_to_application(
         actor,
         application_id,
         slot_key=slot,
@@ -175,7 +175,7 @@ class Rows:
 def submit_template(session: Session, cast: Cast, kind: str, moment: datetime) -> Template:
     """Submit a real application at ``moment`` and read back its rows."""
     with at(moment):
-        applications = ApplicationService(session)
+        applications = ApplicationService(session, processes.platform)
         created = applications.create(
             cast.applicant,
             "refund_backfill",

@@ -10,7 +10,7 @@ backfill applications are submitted through the services on days in October
 2026 (see :mod:`bench.timers.data`), five whose 3-working-day review deadline
 has passed by :data:`MOMENT` and five whose deadline has not, then copied
 until 10,000 timers wait, 1,000 of them due. Each run moves the clock to
-:data:`MOMENT` and times ``TimerService(db.session).fire_due()``, what
+:data:`MOMENT` and times ``TimerService(db.session, processes.platform).fire_due()``, what
 ``flask --app wsgi tick`` runs: every due application is locked, its workflow
 state loaded, its timer fired through SpiffWorkflow (the escalation service
 task runs), and the state saved and projected. A run must fire exactly the
@@ -48,7 +48,7 @@ from bench.timers import data
 from bench.timers.data import CHINA, Template, at
 from portal import create_app
 from portal.applications.timers import TimerService
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_NAME = "bench_timers"
@@ -219,7 +219,7 @@ def _run(app: Flask, args: argparse.Namespace, *, profile: Path | None = None) -
         started, cpu_started = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
-        result = TimerService(db.session).fire_due()
+        result = TimerService(db.session, processes.platform).fire_due()
         if profiler:
             profiler.disable()
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started

@@ -8,10 +8,12 @@ from werkzeug.wrappers import Response
 
 from portal.admin.forms import CalendarForm
 from portal.admin.routes import admin_only, bp
+from portal.applications.timers import year_hooks
 from portal.calendar.arrangement import CalendarInvalid, format_days
 from portal.calendar.services import CalendarService
-from portal.calendar.workdays import FIRST_YEAR, LAST_YEAR, china_today
-from portal.core.extensions import db
+from portal.calendar.workdays import FIRST_YEAR, LAST_YEAR
+from portal.core.clock import china_today
+from portal.core.extensions import db, processes
 from portal.pages.viewhelpers import attach_errors, current_actor
 
 
@@ -26,7 +28,7 @@ def calendar() -> Response | str:
 
     :raise 404: ``year`` before 2004 or after 2099.
     """
-    service = CalendarService(db.session)
+    service = CalendarService(db.session, on_year_entered=year_hooks(processes.platform))
     form = CalendarForm()
     if form.validate_on_submit():
         try:

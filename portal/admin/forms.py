@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext
-from flask_wtf.file import FileField, FileRequired, MultipleFileField
+from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileField
 from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired
 
@@ -21,6 +21,15 @@ class PublishForm(PageForm):
         lazy_gettext("Form definitions (optional)"),
         description=lazy_gettext(
             "form-js JSON files for forms the process uses that the portal does not ship."
+        ),
+        render_kw={"accept": ".json"},
+    )
+    manifest = FileField(
+        lazy_gettext("Manifest (optional)"),
+        validators=[FileAllowed(["json"], lazy_gettext("Choose a .json file."))],
+        description=lazy_gettext(
+            "The package's manifest.json: names, result labels, messages, certificate "
+            "types, quotas and public lists."
         ),
         render_kw={"accept": ".json"},
     )

@@ -17,7 +17,7 @@ from portal.accounts.services import AccountService
 from portal.admin.forms import PublishForm
 from portal.applications.definitions import DefinitionRejected, DefinitionService
 from portal.applications.models import ProcessDefinition
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 from portal.issuance.services import CertificateService
 from portal.issuance.status import certificate_status
 from portal.pages.viewhelpers import current_actor, roles_required
@@ -41,15 +41,17 @@ def definitions() -> Response | str:
 
     A rejected upload lists every problem found (message, element, line).
     """
-    service = DefinitionService(db.session)
+    service = DefinitionService(db.session, processes.platform.registry)
     form = PublishForm()
     problems: list[Problem] = []
     if form.validate_on_submit():
         schemas, problems = _read_forms(form.forms.data or [])
+        manifest, manifest_problems = _read_manifest(form.manifest.data)
+        problems += manifest_problems
         if not problems:
             try:
                 definition, created = service.publish(
-                    form.bpmn.data.read(), schemas, actor=current_actor()
+                    form.bpmn.data.read(), schemas, manifest=manifest, actor=current_actor()
                 )
             except DefinitionRejected as exc:
                 problems = exc.problems
@@ -89,7 +91,7 @@ def users() -> str:
 def certificates() -> str:
     """The most recently issued certificates with their live status; each links to its
     verification page, where it can be revoked."""
-    issued = CertificateService.for_session(db.session).latest()
+    issued = CertificateService(db.session, processes.platform.issuing).latest()
     return render_template(
         "admin/certificates.html",
         certificates=[(c, certificate_status(c)) for c in issued],
@@ -115,6 +117,16 @@ def _read_forms(uploads: Iterable[FileStorage]) -> tuple[dict[str, Any], list[Pr
             continue
         schemas[upload.filename] = schema
     return schemas, problems
+
+
+def _read_manifest(upload: FileStorage | None) -> tuple[Any | None, list[Problem]]:
+    """The uploaded manifest (parsed JSON), or what is wrong with it."""
+    if not upload or not upload.filename:
+        return None, []
+    try:
+        return json.loads(upload.stream.read()), []
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None, [Problem(gettext("%(file)s: not valid JSON.", file=upload.filename))]
 
 
 def _by_key(definitions: list[ProcessDefinition]) -> dict[str, list[ProcessDefinition]]:

@@ -17,25 +17,25 @@ from portal.api import (
     definitions,
     notifications,
     processes,
-    registers,
+    public_lists,
     registrations,
     tasks,
     tokens,
 )
 from portal.core.extensions import csrf
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = Blueprint("api", __name__, url_prefix=common.API_PREFIX)
 common.init_blueprint(bp)
 for module in (
     tokens,
     registrations,
     processes,
+    public_lists,
     applications,
     tasks,
     notifications,
     definitions,
     certificates,
-    registers,
 ):
     bp.register_blueprint(module.bp)
     # Flask-WTF exempts a blueprint by the name a request is routed through,

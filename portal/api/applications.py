@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, Response, jsonify, send_file
+from flask import Blueprint, Response, jsonify
 
 from portal.api.common import actor, json_body, object_field, parse_id, signed_in, upload_fields
 from portal.api.serializers import application_json, application_summary_json, document_json
 from portal.applications.models import Application
 from portal.applications.services import ApplicationService
+from portal.applications.views import application_view
 from portal.core.errors import Invalid
-from portal.core.extensions import db, documents
+from portal.core.extensions import db, processes
 from portal.core.i18n import N_
 from portal.documents.files import send_document
 from portal.documents.services import DocumentService
-from portal.issuance.status import certificates_of_application
-from portal.processes.software_filing.services import FilingService
 
 bp = Blueprint("applications", __name__)
 
 
 def full_json(service: ApplicationService, application: Application) -> Response:
-    return jsonify(
-        application_json(
-            application,
-            tasks=service.open_tasks(application),
-            documents=service.documents(application),
-            history=service.history(application),
-            certificates=certificates_of_application(service.session, application.id),
-        )
-    )
+    """The application as the API shows it (one read model: :func:`application_view`)."""
+    return jsonify(application_json(application_view(service.session, application)))
 
 
 @bp.get("/applications")
 @signed_in
 def list_applications() -> Response:
-    items = ApplicationService(db.session).list(actor())
+    items = ApplicationService(db.session, processes.platform).list(actor())
     return jsonify({"items": [application_summary_json(a) for a in items]})
 
 
@@ -47,7 +37,7 @@ def create_application() -> tuple[Response, int]:
     process = payload.get("process")
     if not isinstance(process, str) or not process:
         raise Invalid({"process": [N_("This field is required.")]})
-    service = ApplicationService(db.session)
+    service = ApplicationService(db.session, processes.platform)
     application = service.create(actor(), process, object_field(payload, "data"))
     return full_json(service, application), 201
 
@@ -55,7 +45,7 @@ def create_application() -> tuple[Response, int]:
 @bp.get("/applications/<application_id>")
 @signed_in
 def get_application(application_id: str) -> Response:
-    service = ApplicationService(db.session)
+    service = ApplicationService(db.session, processes.platform)
     return full_json(service, service.get(actor(), parse_id(application_id)))
 
 
@@ -63,49 +53,29 @@ def get_application(application_id: str) -> Response:
 @signed_in
 def update_application(application_id: str) -> Response:
     data = object_field(json_body(), "data", required=True)
-    service = ApplicationService(db.session)
+    service = ApplicationService(db.session, processes.platform)
     return full_json(service, service.update_data(actor(), parse_id(application_id), data))
 
 
 @bp.post("/applications/<application_id>/submit")
 @signed_in
 def submit_application(application_id: str) -> Response:
-    service = ApplicationService(db.session)
+    service = ApplicationService(db.session, processes.platform)
     return full_json(service, service.submit(actor(), parse_id(application_id)))
 
 
 @bp.post("/applications/<application_id>/withdraw")
 @signed_in
 def withdraw_application(application_id: str) -> Response:
-    service = ApplicationService(db.session)
+    service = ApplicationService(db.session, processes.platform)
     return full_json(service, service.withdraw(actor(), parse_id(application_id)))
-
-
-@bp.get("/applications/<application_id>/commitment-letter.pdf")
-@signed_in
-def commitment_letter(application_id: str) -> Response:
-    """The service commitment letter of a software filing, filled in, to sign and upload.
-
-    :raise 404: not a filing application of the caller's organisation.
-    :raise 409: the product name or version is not saved yet.
-    """
-    pdf = FilingService(db.session).commitment_letter(actor(), parse_id(application_id))
-    response = send_file(
-        io.BytesIO(pdf),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name="commitment-letter.pdf",
-        max_age=0,
-    )
-    response.cache_control.private = True
-    return response
 
 
 @bp.post("/applications/<application_id>/documents")
 @signed_in
 def upload_document(application_id: str) -> tuple[Response, int]:
     slot, upload = upload_fields()
-    document = DocumentService(db.session, documents.store).upload_to_application(
+    document = DocumentService(db.session, processes.platform).upload_to_application(
         actor(),
         parse_id(application_id),
         slot_key=slot,
@@ -119,6 +89,6 @@ def upload_document(application_id: str) -> tuple[Response, int]:
 @bp.get("/documents/<document_id>")
 @signed_in
 def download_document(document_id: str) -> Response:
-    service = DocumentService(db.session, documents.store)
+    service = DocumentService(db.session, processes.platform)
     document = service.get(actor(), parse_id(document_id))
     return send_document(service, document)

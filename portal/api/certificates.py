@@ -12,7 +12,7 @@ from flask import Blueprint, Response, jsonify, request, send_file
 
 from portal.api.common import actor, json_body, signed_in
 from portal.api.serializers import certificate_json
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 from portal.issuance.digital import DigitalCertificateService
 from portal.issuance.services import CertificateService
 
@@ -23,11 +23,11 @@ PKCS12_TYPE = "application/x-pkcs12"
 
 
 def _certificates() -> CertificateService:
-    return CertificateService.for_session(db.session)
+    return CertificateService(db.session, processes.platform.issuing)
 
 
 def _digital() -> DigitalCertificateService:
-    return DigitalCertificateService.for_session(db.session)
+    return DigitalCertificateService(db.session, processes.platform.issuing)
 
 
 def _pem(text: str, filename: str, *, max_age: int = 0) -> Response:

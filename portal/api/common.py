@@ -24,9 +24,12 @@ from portal.core.i18n import N_
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+API_PREFIX = "/api/v1"
 
 
 def init_blueprint(bp: Blueprint) -> None:
+    """Authenticate every request of ``bp`` and answer its errors in the API's JSON
+    (the API's own blueprint, and the API routes of process folders)."""
     bp.before_request(_authenticate)
     bp.register_error_handler(ServiceError, _service_error)
     bp.register_error_handler(HTTPException, _http_error)

@@ -1,4 +1,5 @@
-"""Process definitions: administrators publish new BPMN versions."""
+"""Process definitions: administrators publish process packages (BPMN, forms, manifest)
+as new versions."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from portal.accounts.models import Role
 from portal.api.common import actor, signed_in
 from portal.applications.definitions import DefinitionService
 from portal.core.errors import Forbidden, Invalid
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 from portal.core.i18n import N_
 
 bp = Blueprint("definitions", __name__)
@@ -27,7 +28,7 @@ def _require_admin() -> None:
 def list_definitions() -> Response:
     _require_admin()
     keys: dict[str, list[dict[str, Any]]] = {}
-    for definition in DefinitionService(db.session).all_versions():
+    for definition in DefinitionService(db.session, processes.platform.registry).all_versions():
         keys.setdefault(definition.key, []).append(
             {
                 "version": definition.version,
@@ -35,6 +36,7 @@ def list_definitions() -> Response:
                 "hash": definition.content_hash,
                 "created_at": definition.created_at.isoformat(),
                 "forms": sorted(definition.forms),
+                "manifest": definition.manifest is not None,
             }
         )
     return jsonify({"items": [{"key": k, "versions": v} for k, v in keys.items()]})
@@ -60,10 +62,19 @@ def publish_definition() -> tuple[Response, int]:
             errors.setdefault("forms", []).append(f"{name}: not a form-js schema object")
             continue
         forms[name] = schema
+    manifests = request.files.getlist("manifest")
+    manifest: Any | None = None
+    if len(manifests) > 1:
+        errors.setdefault("manifest", []).append(N_("Upload at most one manifest."))
+    elif manifests:
+        try:
+            manifest = json.loads(manifests[0].stream.read())
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            errors.setdefault("manifest", []).append(N_("The manifest is not valid JSON."))
     if errors:
         raise Invalid(errors)
-    definition, created = DefinitionService(db.session).publish(
-        bpmn.stream.read(), forms, actor=actor()
+    definition, created = DefinitionService(db.session, processes.platform.registry).publish(
+        bpmn.stream.read(), forms, manifest=manifest, actor=actor()
     )
     return jsonify({"key": definition.key, "version": definition.version}), (
         201 if created else 200

@@ -8,7 +8,7 @@ from portal.api.common import actor, signed_in
 from portal.api.serializers import process_json
 from portal.applications.definitions import form_of, model_of
 from portal.applications.services import ApplicationService
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 
 bp = Blueprint("processes", __name__)
 
@@ -16,13 +16,13 @@ bp = Blueprint("processes", __name__)
 @bp.get("/processes")
 @signed_in
 def list_processes() -> Response:
-    definitions = ApplicationService(db.session).startable(actor())
+    definitions = ApplicationService(db.session, processes.platform).startable(actor())
     return jsonify({"items": [process_json(d) for d in definitions]})
 
 
 @bp.get("/processes/<key>")
 @signed_in
 def get_process(key: str) -> Response:
-    definition = ApplicationService(db.session).startable_one(actor(), key)
+    definition = ApplicationService(db.session, processes.platform).startable_one(actor(), key)
     form = form_of(definition, model_of(definition).start_form)
     return jsonify({**process_json(definition), "form": form.describe()})

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask_babel import gettext
+from flask_babel import get_locale
 
 from portal.accounts.models import Organization, User
 from portal.applications.definitions import model_of
 from portal.applications.models import Application, Notification, ProcessDefinition, Task
-from portal.applications.notifications import NOTIFICATION_KINDS
+from portal.applications.notifications import message_of
+from portal.applications.views import ApplicationView
+from portal.core.clock import CHINA
 from portal.core.db import utcnow
 from portal.core.models import AuditEvent
 from portal.documents.models import Document
 from portal.issuance.models import Certificate
-from portal.issuance.services import CertificateService
 from portal.issuance.status import TokenState, Verification, certificate_status
-from portal.processes.software_filing.public_register import RegisterEntry
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -81,7 +78,8 @@ def notification_json(notification: Notification) -> dict[str, Any]:
     return {
         "id": str(notification.id),
         "kind": notification.kind,
-        "message": gettext(NOTIFICATION_KINDS[notification.kind], **notification.params),
+        "message": message_of(notification.params, str(get_locale() or "zh_CN"))
+        or notification.kind,
         "application_id": str(notification.application_id) if notification.application_id else None,
         "created_at": timestamp(notification.created_at),
         "read": notification.read_at is not None,
@@ -154,14 +152,10 @@ def certificate_json(verification: Verification, *, token_given: bool) -> dict[s
     return body
 
 
-def application_json(
-    application: Application,
-    *,
-    tasks: list[Task],
-    documents: list[Document],
-    history: list[AuditEvent],
-    certificates: list[Certificate],
-) -> dict[str, Any]:
+def application_json(view: ApplicationView) -> dict[str, Any]:
+    """``GET /api/v1/applications/{id}``: the application as :mod:`portal.applications.views`
+    reads it."""
+    application = view.application
     return {
         "id": str(application.id),
         "number": application.number,
@@ -171,10 +165,21 @@ def application_json(
         "organization": organization_json(application.organization),
         "data": application.data,
         "result": application.result,
-        "documents": [document_json(d) for d in documents],
-        "tasks": [task_json(t) for t in tasks],
-        "history": [history_json(e) for e in history],
-        "certificates": [certificate_summary_json(c) for c in certificates],
+        "documents": [document_json(d) for d in view.documents],
+        "tasks": [task_json(t) for t in view.open_tasks],
+        "history": [history_json(e) for e in view.history],
+        "reviews": [
+            {
+                "task": review.task_name,
+                "role": review.role,
+                "decision": review.decision,
+                "comment": review.comment,
+                "actor": review.actor,
+                "at": timestamp(review.at),
+            }
+            for review in view.reviews
+        ],
+        "certificates": [certificate_summary_json(c) for c, _status in view.certificates],
         "created_at": timestamp(application.created_at),
         "submitted_at": timestamp(application.submitted_at),
         "updated_at": timestamp(application.updated_at),
@@ -192,25 +197,4 @@ def application_summary_json(application: Application) -> dict[str, Any]:
         "created_at": timestamp(application.created_at),
         "submitted_at": timestamp(application.submitted_at),
         "updated_at": timestamp(application.updated_at),
-    }
-
-
-def register_entry_json(entry: RegisterEntry, certificates: CertificateService) -> dict[str, Any]:
-    """An entry of the public register of filed software, with its live status."""
-    filing = entry.filing
-    certificate = filing.certificate
-    return {
-        "filing_number": filing.filing_number,
-        "product_name": filing.product_name,
-        "version": filing.version,
-        "variant": filing.variant,
-        "vendor": filing.vendor_name,
-        "filed_at": timestamp(filing.filed_at),
-        "valid_from": filing.valid_from.isoformat(),
-        "valid_until": filing.valid_until.isoformat(),
-        "status": entry.status,
-        "package_md5": filing.package_md5,
-        "package_sha256": filing.package_sha256,
-        "certificate_number": certificate.number if certificate else None,
-        "verify_url": certificates.verify_url(certificate) if certificate else None,
     }

@@ -9,7 +9,7 @@ from portal.api.common import actor, json_body, object_field, parse_id, signed_i
 from portal.api.serializers import document_json, task_json
 from portal.applications.services import ApplicationService
 from portal.applications.tasks import TaskService
-from portal.core.extensions import db, documents
+from portal.core.extensions import db, processes
 from portal.documents.services import DocumentService
 
 bp = Blueprint("tasks", __name__)
@@ -18,23 +18,29 @@ bp = Blueprint("tasks", __name__)
 @bp.get("/tasks")
 @signed_in
 def list_tasks() -> Response:
-    return jsonify({"items": [task_json(t) for t in TaskService(db.session).inbox(actor())]})
+    return jsonify(
+        {
+            "items": [
+                task_json(t) for t in TaskService(db.session, processes.platform).inbox(actor())
+            ]
+        }
+    )
 
 
 @bp.get("/escalations")
 @signed_in
 def list_escalations() -> Response:
     """Overdue, escalated tasks the caller follows (national reviewers: all provinces)."""
-    tasks = TaskService(db.session).escalated(actor())
+    tasks = TaskService(db.session, processes.platform).escalated(actor())
     return jsonify({"items": [task_json(t) for t in tasks]})
 
 
 @bp.get("/tasks/<task_id>")
 @signed_in
 def get_task(task_id: str) -> Response:
-    tasks = TaskService(db.session)
+    tasks = TaskService(db.session, processes.platform)
     task = tasks.get(actor(), parse_id(task_id))
-    applications = ApplicationService(db.session)
+    applications = ApplicationService(db.session, processes.platform)
     application = task.application
     return jsonify(
         {
@@ -48,22 +54,26 @@ def get_task(task_id: str) -> Response:
 @bp.post("/tasks/<task_id>/claim")
 @signed_in
 def claim_task(task_id: str) -> Response:
-    return jsonify(task_json(TaskService(db.session).claim(actor(), parse_id(task_id))))
+    return jsonify(
+        task_json(TaskService(db.session, processes.platform).claim(actor(), parse_id(task_id)))
+    )
 
 
 @bp.post("/tasks/<task_id>/complete")
 @signed_in
 def complete_task(task_id: str) -> Response:
     data = object_field(json_body(), "data")
-    application = TaskService(db.session).complete(actor(), parse_id(task_id), data)
-    return full_json(ApplicationService(db.session), application)
+    application = TaskService(db.session, processes.platform).complete(
+        actor(), parse_id(task_id), data
+    )
+    return full_json(ApplicationService(db.session, processes.platform), application)
 
 
 @bp.post("/tasks/<task_id>/documents")
 @signed_in
 def upload_task_document(task_id: str) -> tuple[Response, int]:
     slot, upload = upload_fields()
-    document = DocumentService(db.session, documents.store).upload_to_task(
+    document = DocumentService(db.session, processes.platform).upload_to_task(
         actor(),
         parse_id(task_id),
         slot_key=slot,

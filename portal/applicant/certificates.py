@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from portal.applicant.routes import applicant_only, bp
 from portal.core.errors import Conflict, Invalid
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 from portal.issuance.digital import DigitalCertificateService
 from portal.pages.viewhelpers import current_actor, safe_next
 
@@ -23,9 +23,9 @@ def certificate_bundle(number: str) -> BaseResponse:
     """
     back = safe_next(request.form.get("next"), url_for(".dashboard"))
     try:
-        certificate, data = DigitalCertificateService.for_session(db.session).bundle(
-            current_actor(), number, request.form.get("password", "")
-        )
+        certificate, data = DigitalCertificateService(
+            db.session, processes.platform.issuing
+        ).bundle(current_actor(), number, request.form.get("password", ""))
     except Invalid as exc:
         for messages in exc.errors.values():
             for message in messages:

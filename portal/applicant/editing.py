@@ -24,7 +24,7 @@ from portal.applicant.routes import applicant_only, bp
 from portal.applications.models import Application, ApplicationStatus
 from portal.applications.services import ApplicationService
 from portal.core.errors import Conflict, Invalid
-from portal.core.extensions import db, documents
+from portal.core.extensions import db, processes
 from portal.documents.files import store_chosen_files
 from portal.documents.services import DocumentService
 from portal.pages.display import latest_reason, page_locale
@@ -35,7 +35,6 @@ from portal.pages.viewhelpers import (
     field_at,
     translate_errors,
 )
-from portal.processes.software_filing import services as filing
 
 _ROW_BUTTON = re.compile(r"(add_row|remove_row)-([A-Za-z][A-Za-z0-9_]*)(?:-(\d{1,6}))?")
 
@@ -53,7 +52,7 @@ def edit(application_id: uuid.UUID) -> Response | str:
 
     :raise 404: not this organisation's application.
     """
-    service = ApplicationService(db.session)
+    service = ApplicationService(db.session, processes.platform)
     application = service.get(current_actor(), application_id)
     if not ApplicationStatus(application.status).is_editable:
         flash(gettext("This application can no longer be changed."), "warning")
@@ -93,7 +92,7 @@ def _save(
     # From the stored values, not their form-data spelling: inputs such as
     # datetime-local show only their own format ("2026-09-29T19:00", no offset).
     shown = page_form_class(definition)(formdata=None, data=saved.data)
-    uploads = DocumentService(db.session, documents.store)
+    uploads = DocumentService(db.session, processes.platform)
     refused = store_chosen_files(
         definition,
         lambda slot, upload: uploads.upload_to_application(
@@ -173,26 +172,9 @@ def _render(service: ApplicationService, application: Application, form: Any) ->
 
 
 def _slot_links(application: Application) -> dict[str, dict[str, str | None]]:
-    """Downloads offered beside a slot: a software filing's service commitment letter,
-    filled in with the company, product and version, to sign, stamp and upload."""
-    if application.process_key != filing.PROCESS:
-        return {}
-    if application.data.get("product_name") and application.data.get("version"):
-        link = {
-            "url": url_for(
-                "api.applications.commitment_letter", application_id=str(application.id)
-            ),
-            "text": gettext("Download the commitment letter filled in for this product (PDF)"),
-        }
-    else:
-        link = {
-            "url": None,
-            "text": gettext(
-                "Save the product name and version first: then download the commitment "
-                "letter filled in with them here."
-            ),
-        }
-    return {filing.COMMITMENT_SLOT: link}
+    """Downloads a process offers beside its slots (a letter to sign, pre-filled)."""
+    links = processes.platform.registry.slot_links.get(application.process_key)
+    return links(application) if links is not None else {}
 
 
 def _problem_list(form: Any) -> list[tuple[str, str, str]]:

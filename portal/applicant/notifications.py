@@ -12,21 +12,17 @@ from typing import Any
 import sqlalchemy as sa
 from flask import g, render_template
 from flask.blueprints import BlueprintSetupState
-from flask_babel import gettext
 
 from portal.applicant.routes import applicant_only, bp
-from portal.applications.notifications import NOTIFICATION_KINDS, NotificationService
+from portal.applications.notifications import NotificationService, message_of
 from portal.core.extensions import db
+from portal.pages.display import page_locale
 from portal.pages.viewhelpers import current_actor
 
 
 def notification_message(kind: str, params: Mapping[str, Any] | None) -> str:
-    """The message of a notification ``kind`` in the page language, parameters filled in."""
-    message = NOTIFICATION_KINDS.get(kind)
-    if message is None:
-        return kind
-    values = {"number": None, **(params or {})}
-    return gettext(message, **{k: "—" if v is None else v for k, v in values.items()})
+    """The message of a notification in the page language, as its process worded it."""
+    return message_of(params, page_locale()) or kind
 
 
 def unread_notifications() -> int:

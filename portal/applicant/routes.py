@@ -15,11 +15,10 @@ from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.applications.services import WITHDRAWABLE, ApplicationService
-from portal.applications.steps import completed_steps
 from portal.applications.tasks import TaskService
+from portal.applications.views import application_view
 from portal.core.errors import Conflict
-from portal.core.extensions import db
-from portal.issuance.status import certificate_status, certificates_of_application
+from portal.core.extensions import db, processes
 from portal.pages.display import is_application_form_task, latest_reason
 from portal.pages.viewhelpers import current_actor, roles_required
 
@@ -33,10 +32,10 @@ def dashboard() -> str:
     """The organisation's open tasks 待办 (soonest due first), its applications
     (newest first) and the processes it may start."""
     actor = current_actor()
-    service = ApplicationService(db.session)
+    service = ApplicationService(db.session, processes.platform)
     return render_template(
         "applicant/dashboard.html",
-        tasks=TaskService(db.session).inbox(actor),
+        tasks=TaskService(db.session, processes.platform).inbox(actor),
         applications=service.list(actor),
         startable=service.startable(actor),
     )
@@ -49,7 +48,9 @@ def new(key: str) -> Response:
 
     :raise 404: not a process this organisation may start.
     """
-    application = ApplicationService(db.session).create(current_actor(), key, {})
+    application = ApplicationService(db.session, processes.platform).create(
+        current_actor(), key, {}
+    )
     flash(gettext("A new application has been created. Fill it in and submit it."), "success")
     return redirect(url_for(".edit", application_id=application.id))
 
@@ -62,25 +63,25 @@ def application(application_id: uuid.UUID) -> str:
 
     :raise 404: not this organisation's application.
     """
-    service = ApplicationService(db.session)
-    found = service.get(current_actor(), application_id)
-    events = service.history(found)
-    tasks = service.open_tasks(found)
-    documents = service.documents(found)
+    found = ApplicationService(db.session, processes.platform).get(current_actor(), application_id)
+    view = application_view(db.session, found)
     return render_template(
         "applicant/application.html",
         application=found,
-        definition=service.application_form(found),
-        tasks=tasks,
-        actions=[t for t in tasks if t.role == Role.APPLICANT and not is_application_form_task(t)],
-        documents=documents,
-        history=events,
-        steps=completed_steps(found, events, documents),
-        reason=latest_reason(events),
-        withdrawable=found.status in WITHDRAWABLE,
-        certificates=[
-            (c, certificate_status(c)) for c in certificates_of_application(db.session, found.id)
+        view=view,
+        definition=view.form,
+        tasks=view.open_tasks,
+        actions=[
+            t
+            for t in view.open_tasks
+            if t.role == Role.APPLICANT and not is_application_form_task(t)
         ],
+        documents=view.documents,
+        history=view.history,
+        steps=view.steps,
+        reason=latest_reason(view.history),
+        withdrawable=found.status in WITHDRAWABLE,
+        certificates=view.certificates,
     )
 
 
@@ -91,7 +92,7 @@ def confirm_withdraw(application_id: uuid.UUID) -> Response | str:
 
     :raise 404: not this organisation's application.
     """
-    found = ApplicationService(db.session).get(current_actor(), application_id)
+    found = ApplicationService(db.session, processes.platform).get(current_actor(), application_id)
     if found.status not in WITHDRAWABLE:
         flash(gettext("A reviewer has already started on this application."), "error")
         return redirect(url_for(".application", application_id=found.id))
@@ -106,7 +107,7 @@ def withdraw(application_id: uuid.UUID) -> Response:
     :raise 404: not this organisation's application.
     """
     try:
-        ApplicationService(db.session).withdraw(current_actor(), application_id)
+        ApplicationService(db.session, processes.platform).withdraw(current_actor(), application_id)
     except Conflict as exc:
         flash(gettext(exc.message), "error")
     else:

@@ -19,7 +19,7 @@ from portal.applicant.routes import applicant_only, bp
 from portal.applications.models import ApplicationStatus, Task, TaskState
 from portal.applications.tasks import TaskService
 from portal.core.errors import Conflict, Invalid
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 from portal.documents.files import store_task_files
 from portal.pages.display import is_application_form_task, page_locale
 from portal.pages.viewhelpers import PageForm, attach_errors, current_actor, translate_errors
@@ -39,7 +39,7 @@ def task(task_id: uuid.UUID) -> Response | str:
 
     :raise 404: not a task of this organisation.
     """
-    service = TaskService(db.session)
+    service = TaskService(db.session, processes.platform)
     actor = current_actor()
     found = service.get(actor, task_id)
     if is_application_form_task(found):
@@ -98,5 +98,5 @@ def _render(task: Task, form: Any) -> str:
         task=task,
         application=task.application,
         form=form,
-        form_definition=TaskService(db.session).form(task),
+        form_definition=TaskService(db.session, processes.platform).form(task),
     )

@@ -79,6 +79,9 @@ class ProcessDefinition(Base):
     forms: Mapped[dict[str, Any]] = mapped_column(JSONType)
     spec: Mapped[str] = mapped_column(sa.Text)
     meta: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    manifest: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    """The package's ``manifest.json`` (see :mod:`portal.applications.manifest`);
+    None for a version published without one."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 

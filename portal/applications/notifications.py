@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -13,20 +15,14 @@ from portal.core.db import utcnow
 from portal.core.errors import NotFound
 from portal.core.i18n import N_
 
-NOTIFICATION_KINDS = {
-    "window_opened": N_(
-        "Application %(number)s is approved. Carry out the operation and confirm it "
-        "in the portal within 48 hours."
-    ),
-    "window_closing": N_(
-        "Application %(number)s: the 48-hour window to confirm the operation closes soon."
-    ),
-    "window_closed": N_(
-        "Application %(number)s: the 48-hour window closed without confirmation. "
-        "The approval has lapsed; apply again if the operation is still needed."
-    ),
-}
-"""Message ids by notification kind; BPMN ``notify`` service tasks name the kind."""
+
+def message_of(params: Mapping[str, Any] | None, locale: str | None) -> str | None:
+    """A notification's text in ``locale`` ("en..." English, else Chinese), as the
+    ``notify`` building block stored it from the process's manifest."""
+    text = (params or {}).get("text")
+    if not isinstance(text, Mapping):
+        return None
+    return str(text.get("en" if (locale or "").startswith("en") else "zh") or "") or None
 
 
 class NotificationService:

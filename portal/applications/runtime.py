@@ -17,10 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role
-from portal.applications.blocks import SERVICES, ServiceContext
+from portal.applications.blocks import BlockContext
 from portal.applications.deadlines import DeadlineClock, project_timers
-from portal.applications.definitions import model_for, model_of
+from portal.applications.definitions import manifest_of, model_for, model_of
 from portal.applications.models import Application, ApplicationStatus, Task, TaskState
+from portal.applications.registry import Platform
 from portal.core.actor import Actor
 from portal.core.db import utcnow
 from portal.core.errors import NotFound, ServiceError
@@ -34,8 +35,9 @@ _PASSTHROUGH = (ServiceError, sa.exc.SQLAlchemyError, NumbersExhausted)
 
 
 class Runtime:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, platform: Platform) -> None:
         self.session = session
+        self.platform = platform
         self.clock = DeadlineClock(session)
 
     @overload
@@ -132,7 +134,7 @@ class Runtime:
             application.status = ApplicationStatus(status)
             application.closed_at = utcnow()
         else:
-            application.status = self._running_status(instance, open_rows)
+            application.status = self._running_status(application, instance, open_rows)
         self.session.flush()
         return fired
 
@@ -193,17 +195,57 @@ class Runtime:
             created_at=now,
         )
 
-    @staticmethod
-    def _running_status(instance: ProcessInstance, open_rows: list[Task]) -> ApplicationStatus:
-        for task in instance.open_tasks():
-            if task.info.status:
-                return ApplicationStatus(task.info.status)
+    def _running_status(
+        self, application: Application, instance: ProcessInstance, open_rows: list[Task]
+    ) -> ApplicationStatus:
+        """The status that follows every open task, not the first one.
+
+        Tasks that name a status (the applicant's form: ``draft``, ``returned``;
+        a confirmation: ``approved``) decide when every open task names the same
+        one. Otherwise the application is waiting for reviewers: ``under_review``
+        once any of them has claimed a task or decided since the latest
+        (re)submission (a joint review with one decision made), else ``submitted``.
+        """
+        named = {task.info.status for task in instance.open_tasks()}
+        if len(named) == 1 and None not in named:
+            return ApplicationStatus(named.pop())
         claimed = any(row.assignee_id is not None for row in open_rows)
-        return ApplicationStatus.UNDER_REVIEW if claimed else ApplicationStatus.SUBMITTED
+        if claimed or named & {ApplicationStatus.UNDER_REVIEW.value}:
+            return ApplicationStatus.UNDER_REVIEW
+        if len([r for r in open_rows if r.role is not Role.APPLICANT]) > 1 and self._decided(
+            application
+        ):
+            return ApplicationStatus.UNDER_REVIEW
+        return ApplicationStatus.SUBMITTED
+
+    def _decided(self, application: Application) -> bool:
+        """Whether a reviewer completed a task since the applicant last submitted."""
+        submitted_at = self.session.scalar(
+            sa.select(sa.func.max(Task.completed_at)).where(
+                Task.application_id == application.id,
+                Task.role == Role.APPLICANT,
+                Task.state == TaskState.COMPLETED,
+            )
+        )
+        query = sa.select(Task.id).where(
+            Task.application_id == application.id,
+            Task.role != Role.APPLICANT,
+            Task.state == TaskState.COMPLETED,
+        )
+        if submitted_at is not None:
+            query = query.where(Task.completed_at >= submitted_at)
+        return self.session.scalar(query.limit(1)) is not None
 
     def _engine(self, application: Application, actor: Actor | None) -> SandboxScriptEngine:
-        context = ServiceContext(session=self.session, application=application, actor=actor)
+        context = BlockContext(
+            session=self.session,
+            application=application,
+            actor=actor,
+            issuing=self.platform.issuing,
+            manifest=manifest_of(application.definition),
+        )
         environment = SandboxEnvironment(
-            functions=self.clock.functions(), service_caller=SERVICES.caller(context)
+            functions=self.clock.functions(),
+            service_caller=self.platform.registry.services.caller(context),
         )
         return SandboxScriptEngine(environment, passthrough=_PASSTHROUGH)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from forms import FormDefinition, validate_data
 from portal.accounts.models import Organization, Role
 from portal.applications.access import application_filter
-from portal.applications.checks import SUBMIT_CHECKS, CheckResult, Submission
+from portal.applications.checks import CheckResult, Submission
 from portal.applications.definitions import DefinitionService, form_of, model_of
 from portal.applications.models import (
     Application,
@@ -25,6 +25,7 @@ from portal.applications.models import (
     Task,
     TaskState,
 )
+from portal.applications.registry import Platform
 from portal.applications.runtime import Runtime
 from portal.core import history, numbering
 from portal.core.actor import Actor
@@ -39,10 +40,11 @@ WITHDRAWABLE = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
 
 
 class ApplicationService:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, platform: Platform) -> None:
         self.session = session
-        self.runtime = Runtime(session)
-        self.definitions = DefinitionService(session)
+        self.platform = platform
+        self.runtime = Runtime(session, platform)
+        self.definitions = DefinitionService(session, platform.registry)
 
     # Reading -----------------------------------------------------------
 
@@ -308,7 +310,7 @@ class ApplicationService:
     ) -> CheckResult:
         """Run the process's own submission check; its problems are added to ``errors``
         (on a field the form already refused, the form's message stands alone)."""
-        check = SUBMIT_CHECKS.get(name or "")
+        check = self.platform.registry.submit_checks.get(name or "")
         if check is None:
             return CheckResult()
         result = check(self.session, submission)
@@ -356,8 +358,9 @@ def _validated(
         raise Invalid({"data": [N_("Expected an object.")]})
     clean, errors = validate_data(form, data, draft=draft, base=TranslatedForm)
     if documents is not None:
+        hidden = form.hidden_keys(clean)
         for slot in form.slots:
-            if slot.required and slot.key not in documents:
+            if slot.required and slot.key not in documents and slot.key not in hidden:
                 errors.setdefault(slot.key, []).append(N_("This document is required."))
     return clean, errors
 

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session, joinedload
 from forms import FormDefinition, validate_data
 from portal.accounts.models import Role
 from portal.applications.access import supervision_filter, task_filter
-from portal.applications.checks import TASK_CHECKS, Completion
+from portal.applications.checks import Completion
 from portal.applications.definitions import form_of, model_of
 from portal.applications.models import Application, ApplicationStatus, Task, TaskState
+from portal.applications.registry import Platform
 from portal.applications.runtime import Runtime
 from portal.applications.services import ApplicationService
 from portal.core import history
@@ -27,9 +28,10 @@ from portal.documents.models import Document
 
 
 class TaskService:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, platform: Platform) -> None:
         self.session = session
-        self.runtime = Runtime(session)
+        self.platform = platform
+        self.runtime = Runtime(session, platform)
 
     def inbox(self, actor: Actor) -> list[Task]:
         """Open tasks ``actor`` can act on: soonest due first, then newest first."""
@@ -172,11 +174,12 @@ class TaskService:
         uploaded = frozenset(
             self.session.scalars(sa.select(Document.slot).where(Document.task_id == task.id))
         )
+        hidden = form.hidden_keys(clean)
         for slot in form.slots:
-            if slot.required and slot.key not in uploaded:
+            if slot.required and slot.key not in uploaded and slot.key not in hidden:
                 errors.setdefault(slot.key, []).append(N_("This document is required."))
         info = model_of(application.definition).user_tasks[task.spec_id]
-        check = TASK_CHECKS.get(info.properties.get("check") or "")
+        check = self.platform.registry.task_checks.get(info.properties.get("check") or "")
         if check is not None:
             accepted = {k: v for k, v in clean.items() if k not in errors}
             found = check(self.session, Completion(application, task, accepted, uploaded))
@@ -191,7 +194,7 @@ class TaskService:
     ) -> Application:
         if not ApplicationStatus(application.status).is_editable:
             raise Conflict(N_("This application can no longer be changed."))
-        applications = ApplicationService(self.session)
+        applications = ApplicationService(self.session, self.platform)
         if data:
             applications.apply_data(actor, application, data)
         applications.apply_submission(actor, application)

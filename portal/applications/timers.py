@@ -20,8 +20,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.applications.models import Timer, TimerState
+from portal.applications.registry import Platform
 from portal.applications.runtime import Runtime
-from portal.calendar.workdays import ON_YEAR_ENTERED, WorkingCalendar
+from portal.calendar.workdays import WorkingCalendar, YearHook
 from portal.core import history
 from portal.core.actor import Actor
 from portal.core.db import utcnow
@@ -37,8 +38,9 @@ class TickResult:
 
 
 class TimerService:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, platform: Platform) -> None:
         self.session = session
+        self.platform = platform
 
     def fire_due(self, *, limit: int | None = None, batch: int = 100) -> TickResult:
         """Fire every waiting timer whose moment has passed, once.
@@ -89,7 +91,7 @@ class TimerService:
         Returns 0 when another tick holds the application (PostgreSQL skips
         it) or has already fired its timers.
         """
-        runtime = Runtime(self.session)
+        runtime = Runtime(self.session, self.platform)
         application = runtime.lock(application_id, skip_locked=True)
         if application is None:
             self.session.rollback()
@@ -114,14 +116,16 @@ class TimerService:
         self.session.commit()
 
 
-def recount_provisional_deadlines(session: Session, year: int, actor: Actor | None) -> int:
+def recount_provisional_deadlines(
+    session: Session, platform: Platform, year: int, actor: Actor | None
+) -> int:
     """Count again every waiting provisional deadline (after ``year`` was entered).
 
     Runs inside the transaction that enters the year; returns how many
     deadlines moved. Each moved deadline is recorded in the history.
     """
     calendar = WorkingCalendar(session)
-    runtime = Runtime(session)
+    runtime = Runtime(session, platform)
     moved = 0
     timers = session.scalars(
         sa.select(Timer).where(Timer.state == TimerState.WAITING, Timer.provisional.is_(True))
@@ -154,4 +158,10 @@ def recount_provisional_deadlines(session: Session, year: int, actor: Actor | No
     return moved
 
 
-ON_YEAR_ENTERED.append(recount_provisional_deadlines)
+def year_hooks(platform: Platform) -> list[YearHook]:
+    """What entering a calendar year must do: count the provisional deadlines again."""
+
+    def recount(session: Session, year: int, actor: Actor | None) -> None:
+        recount_provisional_deadlines(session, platform, year, actor)
+
+    return [recount]

@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from portal.calendar.workdays import FIRST_YEAR, SATURDAY, Day, china_today, statutory_holidays
+from portal.calendar.workdays import FIRST_YEAR, SATURDAY, Day, statutory_holidays
+from portal.core.clock import china_today
 from portal.core.errors import Invalid
 from portal.core.i18n import N_
 

@@ -17,16 +17,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.calendar.arrangement import CalendarInvalid, arrangement_problems, parse_lines
 from portal.calendar.models import CalendarDay, CalendarSource, CalendarYear
-from portal.calendar.workdays import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    ON_YEAR_ENTERED,
-    Day,
-    china_today,
-    statutory_holidays,
-)
+from portal.calendar.workdays import FIRST_YEAR, LAST_YEAR, Day, YearHook, statutory_holidays
 from portal.core import history
 from portal.core.actor import Actor
+from portal.core.clock import china_today
 from portal.core.db import utcnow
 from portal.core.errors import Conflict, NotFound
 from portal.core.i18n import N_
@@ -89,8 +83,12 @@ class Arrangement:
 class CalendarService:
     """Reading the working calendar, seeding it from the package, entering years."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, on_year_entered: Sequence[YearHook] = ()) -> None:
+        """``on_year_entered`` are called, in order and inside the transaction, after a
+        year is entered or replaced (the timer engine's recount of provisional deadlines:
+        :func:`portal.applications.timers.year_hooks`)."""
         self.session = session
+        self.on_year_entered = tuple(on_year_entered)
 
     def seed_from_package(self) -> list[int]:
         """Store every year the chinese-calendar package covers that is not stored yet.
@@ -146,7 +144,7 @@ class CalendarService:
         ``holidays`` are the State Council's holiday days (weekends inside a
         holiday period may be listed), ``workdays`` the weekend days that are
         worked; a make-up day without a name is called 调休上班. Records the
-        history and calls the :data:`ON_YEAR_ENTERED` hooks before committing.
+        history and calls the ``on_year_entered`` hooks before committing.
 
         :raise CalendarInvalid: with every problem: the year outside 2004 to next
             year + 1, a day outside the year or listed twice, a make-up day on a
@@ -194,7 +192,7 @@ class CalendarService:
                 "workdays": [[day.isoformat(), name] for day, name in sorted(workdays)],
             },
         )
-        for hook in list(ON_YEAR_ENTERED):
+        for hook in self.on_year_entered:
             hook(self.session, year, actor)
         return record
 

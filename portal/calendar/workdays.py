@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import sqlalchemy as sa
@@ -25,9 +24,8 @@ from sqlalchemy.orm import Session
 
 from portal.calendar.models import CalendarDay, CalendarYear
 from portal.core.actor import Actor
-from portal.core.db import utcnow
+from portal.core.clock import CHINA
 
-CHINA = ZoneInfo("Asia/Shanghai")
 FIRST_YEAR = 2004  # the first year chinese-calendar has official data for
 LAST_YEAR = 2099  # the last year lunardate and the solar-term tables cover
 SATURDAY = 5
@@ -37,11 +35,9 @@ _LAW_2008, _LAW_2014, _LAW_2025 = 2008, 2014, 2025
 
 Day = tuple[date, str]
 YearHook = Callable[[Session, int, Actor | None], None]
-
-ON_YEAR_ENTERED: list[YearHook] = []
-"""Called in order, inside the transaction, after an administrator enters or
-replaces a year (session, year, actor). The timer engine registers here to
-recompute the deadlines that were provisional."""
+"""What entering or replacing a year must also do, inside its transaction (session,
+year, actor): the timer engine's hook counts provisional deadlines again. Hooks are
+given to :class:`portal.calendar.services.CalendarService` by its caller."""
 
 
 # -- the law ------------------------------------------------------------------------------
@@ -96,11 +92,6 @@ def _spring_festival(year: int) -> list[date]:
 def _qingming(year: int) -> date:
     terms = chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 30))
     return next(day for day, name in terms if name == "清明")
-
-
-def china_today() -> date:
-    """Today's date in China (the date deadlines and the calendar's years are counted in)."""
-    return utcnow().astimezone(CHINA).date()
 
 
 # -- counting ----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.cli import calendar, database, demo, keys, scheduler, users
+from portal.cli import calendar, database, demo, keys, processes, scheduler, users
 
 
 def init_app(app: Flask) -> None:
@@ -15,3 +15,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(keys.keys_cli)
     app.cli.add_command(scheduler.tick)
     app.cli.add_command(scheduler.scheduler)
+    app.cli.add_command(processes.processes_cli)

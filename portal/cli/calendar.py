@@ -7,11 +7,13 @@ from typing import TextIO
 import click
 from flask.cli import AppGroup
 
+from portal.applications.timers import year_hooks
 from portal.calendar.arrangement import CalendarInvalid
 from portal.calendar.services import Arrangement, CalendarService, package_years
-from portal.calendar.workdays import CHINA, Day
+from portal.calendar.workdays import Day
+from portal.core.clock import CHINA
 from portal.core.errors import NotFound
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 
 calendar_cli = AppGroup(
     "calendar", help="The working calendar: holidays and make-up working days by year."
@@ -80,7 +82,9 @@ def enter(
 ) -> None:
     """Store YEAR's official arrangement, replacing what is stored for it."""
     try:
-        record = CalendarService(db.session).enter_year_text(
+        record = CalendarService(
+            db.session, on_year_entered=year_hooks(processes.platform)
+        ).enter_year_text(
             None,
             year,
             holidays_file.read(),

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from portal.applications.definitions import DefinitionService
 from portal.calendar.services import CalendarService
 from portal.core import migrations
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 
 db_cli = AppGroup("db", help="Create, migrate and check the database schema.")
 
@@ -20,7 +20,7 @@ db_cli = AppGroup("db", help="Create, migrate and check the database schema.")
 def db_upgrade(revision: str) -> None:
     """Create or migrate the schema, then publish the shipped BPMN files and calendar years."""
     migrations.upgrade(db.engine, revision)
-    published = DefinitionService(db.session).sync_builtin()
+    published = DefinitionService(db.session, processes.platform.registry).sync_builtin()
     if sa.inspect(db.engine).has_table("calendar_years"):  # any revision from 0002
         CalendarService(db.session).seed_from_package()
     click.echo(f"Schema at {revision}; {len(published)} new process definition(s) published.")

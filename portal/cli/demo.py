@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from portal.core.extensions import db, documents
+from portal.core.extensions import db, processes
 from portal.demo import DEMO_PASSWORD, seed
 
 
@@ -17,6 +17,6 @@ def seed_demo(force: bool) -> None:
     """Load demo organisations, users of every role and sample applications."""
     if current_app.config["PORTAL_ENV"] == "production" and not force:
         raise click.ClickException("demo accounts share one known password; not in production")
-    for line in seed(db.session, documents.store):
+    for line in seed(db.session, processes.platform):
         click.echo(f"  {line}")
     click.echo(f"Demo data ready. Every demo account's password is {DEMO_PASSWORD}")

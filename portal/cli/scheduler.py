@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from portal.applications.timers import TimerService
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 @with_appcontext
 def tick(limit: int | None) -> None:
     """Fire every timer that is due, once, then exit. Safe on several machines at once."""
-    result = TimerService(db.session).fire_due(limit=limit)
+    result = TimerService(db.session, processes.platform).fire_due(limit=limit)
     click.echo(
         f"{result.fired} timer(s) fired" + (f", {result.failed} failed" if result.failed else "")
     )
@@ -38,7 +38,7 @@ def scheduler(interval: float) -> None:
     click.echo(f"Scheduler: a tick every {interval:g} s")
     while True:
         try:
-            result = TimerService(db.session).fire_due()
+            result = TimerService(db.session, processes.platform).fire_due()
         except sa.exc.SQLAlchemyError:
             # The database may be restarting; the timers wait for the next tick.
             log.exception("tick failed")

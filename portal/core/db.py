@@ -18,6 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from portal.core.clock import utcnow
+
+__all__ = ["Base", "JSONType", "UTCDateTime", "create_db_engine", "enum_type", "utcnow"]
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -69,11 +73,6 @@ def enum_type(enum_class: type[StrEnum], length: int = 32) -> sa.Enum:
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware, from the real clock."""
-    return datetime.now(UTC)
 
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g, request, session
 from flask_babel import Babel
@@ -18,6 +18,9 @@ from certificates import KeyStore, KeyStoreError
 from portal.core.config import ConfigError
 from portal.core.db import create_db_engine, make_session_factory
 from storage import DocumentStore, S3DocumentStore, create_store
+
+if TYPE_CHECKING:
+    from portal.applications.registry import Platform
 
 LANGUAGES = ("zh_CN", "en")
 
@@ -43,17 +46,6 @@ class Database:
         if "db_session" not in g:
             g.db_session = self._state()[1]()
         return g.db_session  # type: ignore[no-any-return]
-
-    @staticmethod
-    def share(app: Flask, key: str, value: object) -> None:
-        """Put ``value`` in the ``info`` of every session of ``app`` under ``key``.
-
-        Services that BPMN service tasks call find what the deployment gives
-        them there (the key store and document store for issuing certificates),
-        without reaching for the Flask app.
-        """
-        factory: sessionmaker[Session] = app.extensions["portal.core.db"][1]
-        factory.kw.setdefault("info", {})[key] = value
 
     @staticmethod
     def _close_session(_exc: BaseException | None) -> None:
@@ -101,6 +93,20 @@ class Keys:
         return current_app.extensions["portal.keys"]  # type: ignore[no-any-return]
 
 
+class Processes:
+    """The process platform of the app: the registry of the process folders and what
+    issuing needs (:class:`portal.applications.registry.Platform`), built by
+    ``create_app`` and handed to the services explicitly."""
+
+    @staticmethod
+    def init_app(app: Flask, platform: Platform) -> None:
+        app.extensions["portal.platform"] = platform
+
+    @property
+    def platform(self) -> Platform:
+        return current_app.extensions["portal.platform"]  # type: ignore[no-any-return]
+
+
 def select_locale() -> str:
     """Chinese unless the reader chose English.
 
@@ -126,3 +132,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=_limiter_key)
+processes = Processes()

@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 from forms import FormDefinition
 from portal.core.actor import Actor
 from portal.core.errors import Invalid, TooLarge
-from portal.core.extensions import db, documents
+from portal.core.extensions import db, processes
 from portal.documents.models import Document
 from portal.documents.services import DocumentService
 
@@ -51,7 +51,7 @@ def store_task_files(
     :raise NotFound: unknown task or outside the actor's scope.
     :raise Conflict: the task is completed or claimed by someone else.
     """
-    uploads = DocumentService(db.session, documents.store)
+    uploads = DocumentService(db.session, processes.platform)
     return store_chosen_files(
         definition,
         lambda slot, upload: uploads.upload_to_task(

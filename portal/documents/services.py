@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from forms import DocumentSlot, FormDefinition
 from portal.accounts.models import Role
 from portal.applications.models import Application, ApplicationStatus, Task, TaskState
+from portal.applications.registry import Platform
 from portal.applications.runtime import Runtime
 from portal.applications.services import ApplicationService
 from portal.applications.tasks import TaskService
@@ -27,7 +28,7 @@ from portal.core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from portal.core.i18n import N_
 from portal.core.transactions import transactional
 from portal.documents.models import Document
-from storage import DocumentStore, StoredObject, WrongType, allowed_types, ingest, new_key
+from storage import StoredObject, WrongType, allowed_types, ingest, new_key
 from storage import TooLarge as StoreTooLarge
 from storage.filetypes import EMPTY
 
@@ -35,10 +36,11 @@ MAX_FILENAME = 255
 
 
 class DocumentService:
-    def __init__(self, session: Session, store: DocumentStore) -> None:
+    def __init__(self, session: Session, platform: Platform) -> None:
         self.session = session
-        self.store = store
-        self.runtime = Runtime(session)
+        self.platform = platform
+        self.store = platform.issuing.store
+        self.runtime = Runtime(session, platform)
 
     @transactional
     def upload_to_application(
@@ -60,7 +62,7 @@ class DocumentService:
             (judged by content).
         :raise TooLarge: over the slot's size limit.
         """
-        applications = ApplicationService(self.session)
+        applications = ApplicationService(self.session, self.platform)
         application = applications.get(actor, application_id)
         if actor.role is not Role.APPLICANT:
             raise Forbidden(N_("Only the applicant can add documents to an application."))
@@ -97,7 +99,7 @@ class DocumentService:
         :raise Invalid: unknown slot, no file, or a refused file type.
         :raise TooLarge: over the slot's size limit.
         """
-        tasks = TaskService(self.session)
+        tasks = TaskService(self.session, self.platform)
         task = tasks.get(actor, task_id)
         _require_open(task, actor)
         slot = _slot(tasks.form(task), slot_key)
@@ -123,7 +125,7 @@ class DocumentService:
         document = self.session.get(Document, document_id)
         if document is None:
             raise NotFound(N_("Document not found."))
-        ApplicationService(self.session).get(actor, document.application_id)
+        ApplicationService(self.session, self.platform).get(actor, document.application_id)
         return document
 
     def open(self, document: Document) -> BinaryIO:

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from certificates import (
     IssuedCertificate,
-    KeyStore,
     build_crl,
     crl_pem,
     issue_client_certificate,
@@ -37,14 +36,14 @@ from portal.accounts.models import Organization, Role
 from portal.applications.models import Application
 from portal.core import history
 from portal.core.actor import Actor
+from portal.core.clock import CHINA
 from portal.core.db import utcnow
 from portal.core.errors import Conflict, Invalid, NotFound
 from portal.core.i18n import N_
 from portal.core.transactions import transactional
 from portal.issuance.models import Certificate, CertificateState
-from portal.issuance.services import CertificateService
-from portal.issuance.status import CHINA
-from storage import DocumentStore, new_key
+from portal.issuance.services import CertificateService, Issuing
+from storage import new_key
 
 DIGITAL = "digital_certificate"
 DEFAULT_VALID_DAYS = 1095  # three years, like a filing (000 §一(二)1)
@@ -58,32 +57,11 @@ CRL_PATH = "/api/v1/crl.pem"
 class DigitalCertificateService:
     """Issue digital certificates, hand their keys to their holders, publish the CRL."""
 
-    def __init__(
-        self,
-        session: Session,
-        store: DocumentStore,
-        keys: KeyStore,
-        *,
-        base_url: str,
-        issuer_name: str,
-    ) -> None:
+    def __init__(self, session: Session, issuing: Issuing) -> None:
         self.session = session
-        self.store = store
-        self.keys = keys
-        self.certificates = CertificateService(
-            session, store, keys, base_url=base_url, issuer_name=issuer_name
-        )
-
-    @classmethod
-    def for_session(cls, session: Session) -> DigitalCertificateService:
-        """The service for a session the portal opened (see ``CertificateService.for_session``).
-
-        :raise RuntimeError: the session was not opened by the app.
-        """
-        base = CertificateService.for_session(session)
-        return cls(
-            session, base.store, base.keys, base_url=base.base_url, issuer_name=base.issuer_name
-        )
+        self.store = issuing.store
+        self.keys = issuing.keys
+        self.certificates = CertificateService(session, issuing)
 
     # Issuing (inside the caller's transaction) ------------------------------
 

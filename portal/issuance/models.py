@@ -66,6 +66,9 @@ class Certificate(Base):
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     revocation_reason: Mapped[str | None] = mapped_column(sa.Text)
+    revocable_by: Mapped[str | None] = mapped_column(sa.String(16))
+    """Who may revoke it besides administrators (a :class:`RevokedBy` value), fixed
+    when issued: a type a process declared is known from its manifest only."""
     token: Mapped[str] = mapped_column(sa.Text)
     pdf_key: Mapped[str | None] = mapped_column(sa.String(255))
     pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
@@ -95,3 +98,21 @@ class Announcement(Base):
     certificate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id"))
 
     certificate: Mapped[Certificate | None] = relationship()
+
+
+class PublicListEntry(Base):
+    """An organisation on a public list 名单公示 a process publishes (admitted
+    platforms, pilot enterprises), with the certificate that admitted it."""
+
+    __tablename__ = "public_list_entries"
+    __table_args__ = (sa.UniqueConstraint("list_key", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    title_en: Mapped[str] = mapped_column(sa.String(300))
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    organization_name: Mapped[str] = mapped_column(sa.String(200))
+    application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id"))
+    certificate_number: Mapped[str | None] = mapped_column(sa.String(32))
+    admitted_at: Mapped[datetime] = mapped_column(default=utcnow)

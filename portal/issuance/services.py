@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
@@ -39,85 +39,61 @@ from portal.accounts.models import Organization, OrgType, Role
 from portal.applications.models import Application
 from portal.core import history, numbering
 from portal.core.actor import Actor
+from portal.core.clock import CHINA
 from portal.core.db import utcnow
 from portal.core.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.core.i18n import N_
 from portal.core.transactions import transactional
 from portal.issuance.models import Certificate, CertificateState
 from portal.issuance.status import (
-    CHINA,
     CertificateStatus,
     TokenState,
     Verification,
     certificate_status,
 )
-from portal.issuance.types import CERTIFICATE_TYPES, CertificateType, RevokedBy, certificate_type
+from portal.issuance.types import PLATFORM_TYPES, CertificateType, RevokedBy
 from storage import DocumentStore, new_key
 
-ISSUING = "portal.issuing"
-"""The key of :class:`Issuing` in ``Session.info`` (set by the app for every session)."""
 MAX_REASON = 2000
 MAX_TOKEN = 4096  # a genuine token is a few hundred characters
 SIGNING_LOCATION = "中国"
 
-RevocationHook = Callable[[Session, Certificate, Actor], None]
-REVOCATION_HOOKS: dict[str, RevocationHook] = {}
-"""What else a revocation means, by certificate type, done in the same transaction:
-a revoked filing certificate is a revoked filing, announced (``services/filing.py``)."""
+RevocationHook = Callable[[Session, Certificate, Actor | None], None]
 
 
 @dataclass(frozen=True)
 class Issuing:
     """What issuing needs from the deployment: the document store, the keys, the
-    public address (``PORTAL_BASE_URL``) and the portal's name (the PDFs' signer)."""
+    public address (``PORTAL_BASE_URL``), the portal's name (the PDFs' signer), the
+    certificate types that need code and what revoking one of them means (a revoked
+    filing certificate is a revoked filing, announced). ``create_app`` builds it
+    from the configuration and the process registry."""
 
     store: DocumentStore
     keys: KeyStore
     base_url: str
     issuer_name: str
+    types: Mapping[str, CertificateType] = field(default_factory=lambda: dict(PLATFORM_TYPES))
+    revocation_hooks: Mapping[str, RevocationHook] = field(default_factory=dict)
 
 
 class CertificateService:
     """Certificates of every type; digital certificates add their X.509 side in
     :class:`portal.issuance.digital.DigitalCertificateService`."""
 
-    def __init__(
-        self,
-        session: Session,
-        store: DocumentStore,
-        keys: KeyStore,
-        *,
-        base_url: str,
-        issuer_name: str,
-    ) -> None:
+    def __init__(self, session: Session, issuing: Issuing) -> None:
         self.session = session
-        self.store = store
-        self.keys = keys
-        self.base_url = base_url.rstrip("/")
-        self.issuer_name = issuer_name
-
-    @classmethod
-    def for_session(cls, session: Session) -> CertificateService:
-        """The service for a session the portal opened (what service-task handlers use).
-
-        :raise RuntimeError: the session carries no :class:`Issuing` (not opened by the app).
-        """
-        issuing = session.info.get(ISSUING)
-        if not isinstance(issuing, Issuing):
-            raise RuntimeError("this database session has no key store: open it through the app")
-        return cls(
-            session,
-            issuing.store,
-            issuing.keys,
-            base_url=issuing.base_url,
-            issuer_name=issuing.issuer_name,
-        )
+        self.issuing = issuing
+        self.store = issuing.store
+        self.keys = issuing.keys
+        self.base_url = issuing.base_url.rstrip("/")
+        self.issuer_name = issuing.issuer_name
 
     # Issuing (inside the caller's transaction) ------------------------------
 
     def issue(
         self,
-        cert_type: str,
+        cert_type: str | CertificateType,
         *,
         subject: str,
         organization_id: int | None,
@@ -132,6 +108,9 @@ class CertificateService:
         actor: Actor | None = None,
     ) -> Certificate:
         """Issue a certificate of ``cert_type`` and return it (flushed, not committed).
+
+        ``cert_type`` names a type the deployment knows, or is the type itself
+        (a type a process declares in its manifest).
 
         ``subject`` is who or what it certifies (a product and version, a
         cinema); ``organization_id`` its holder, who may download the PDF;
@@ -150,7 +129,7 @@ class CertificateService:
         :raise certificates.CertificateContextError: the template lacks a key.
         :raise portal.core.numbering.NumbersExhausted: no number left this year.
         """
-        kind = certificate_type(cert_type)
+        kind = cert_type if isinstance(cert_type, CertificateType) else self._type(cert_type)
         now = utcnow()
         valid_from = valid_from or now.astimezone(CHINA).date()
         if valid_until is not None and valid_until < valid_from:
@@ -172,6 +151,7 @@ class CertificateService:
             valid_from=valid_from,
             valid_until=valid_until,
             state=CertificateState.ACTIVE,
+            revocable_by=kind.revoked_by.value,
             token=issue_token(
                 jws.private_key,
                 jws.kid,
@@ -267,7 +247,7 @@ class CertificateService:
             comment=reason,
             details={"number": certificate.number, "type": certificate.cert_type},
         )
-        hook = REVOCATION_HOOKS.get(certificate.cert_type)
+        hook = self.issuing.revocation_hooks.get(certificate.cert_type)
         if hook is not None:
             hook(self.session, certificate, actor)
         return certificate
@@ -278,10 +258,11 @@ class CertificateService:
             return False
         if actor.role is Role.ADMIN:
             return True
-        kind = CERTIFICATE_TYPES.get(certificate.cert_type)
-        if kind is None:
+        kind = self.issuing.types.get(certificate.cert_type)
+        stored = kind.revoked_by.value if kind is not None else certificate.revocable_by
+        if stored not in set(RevokedBy):
             return False
-        level = self._revoking_level(kind, certificate)
+        level = self._revoking_level(RevokedBy(stored), certificate)
         if level is RevokedBy.NATIONAL:
             return actor.role is Role.NATIONAL_REVIEWER
         return (
@@ -396,9 +377,16 @@ class CertificateService:
         application = self.session.get(Application, application_id)
         return application.division_code if application else None
 
-    def _revoking_level(self, kind: CertificateType, certificate: Certificate) -> RevokedBy:
-        if kind.revoked_by is not RevokedBy.HOLDER_KIND:
-            return kind.revoked_by
+    def _type(self, name: str) -> CertificateType:
+        """:raise ValueError: the deployment knows no type ``name``."""
+        try:
+            return self.issuing.types[name]
+        except KeyError:
+            raise ValueError(f"unknown certificate type {name!r}") from None
+
+    def _revoking_level(self, revoked_by: RevokedBy, certificate: Certificate) -> RevokedBy:
+        if revoked_by is not RevokedBy.HOLDER_KIND:
+            return revoked_by
         holder = (
             self.session.get(Organization, certificate.organization_id)
             if certificate.organization_id is not None

@@ -10,16 +10,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from certificates import TokenClaims
-from portal.core.db import utcnow
+from portal.core.clock import china_today
 from portal.issuance.models import Certificate, CertificateState
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 class CertificateStatus(StrEnum):
@@ -48,11 +45,6 @@ class Verification:
     status: CertificateStatus
     token: TokenState
     claims: TokenClaims | None = None
-
-
-def china_today() -> date:
-    """Today in China (the civil day validity dates are counted in)."""
-    return utcnow().astimezone(CHINA).date()
 
 
 def certificate_status(certificate: Certificate, today: date | None = None) -> CertificateStatus:

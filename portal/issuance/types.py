@@ -8,10 +8,10 @@ Each (prefix, year) pair is its own counter in the ``counters`` table
 issuing on several machines never hands out a number twice and a number is
 never reused.
 
+The platform's own types (:data:`PLATFORM_TYPES`):
+
 | type | prefix | certificate | PDF template | revoked by |
 | --- | --- | --- | --- | --- |
-| ``software_filing`` | BAZS | 备案证书 | software_filing | national reviewers |
-| ``testing_commission`` | WTJC | 委托检测书 | testing_commission | national reviewers |
 | ``digital_certificate`` | SZZS | 数字证书 (UsbKey, X.509) | none | see below |
 | ``installation_acceptance`` | AZYS | 安装验收确认书 | notice | the holder's province |
 | ``notice`` | TZGG | any other notice or letter | notice | national reviewers |
@@ -19,8 +19,9 @@ never reused.
 A cinema's digital certificate is revoked by its province, an online ticket
 agent's by national reviewers. Administrators may revoke any certificate.
 
-A new type is a new entry in :data:`CERTIFICATE_TYPES` (and, if it has a
-layout of its own, a template in ``certificates/templates``).
+A process declares the types it issues in its manifest (printed with the
+``notice`` template); a type with a template of its own is registered by its
+process folder (:meth:`portal.applications.registry.ProcessRegistry.add_certificate_type`).
 """
 
 from __future__ import annotations
@@ -55,27 +56,9 @@ class CertificateType:
     """The authority named on the certificate when the caller names none."""
 
 
-NATIONAL_FUND_OFFICE = "国家电影事业发展专项资金管理委员会办公室"
-
-CERTIFICATE_TYPES: dict[str, CertificateType] = {
+PLATFORM_TYPES: dict[str, CertificateType] = {
     kind.name: kind
     for kind in (
-        CertificateType(
-            "software_filing",
-            "BAZS",
-            "票务软件产品备案证书",
-            "software_filing",
-            RevokedBy.NATIONAL,
-            NATIONAL_FUND_OFFICE,
-        ),
-        CertificateType(
-            "testing_commission",
-            "WTJC",
-            "委托检测书",
-            "testing_commission",
-            RevokedBy.NATIONAL,
-            NATIONAL_FUND_OFFICE,
-        ),
         CertificateType("digital_certificate", "SZZS", "数字证书", None, RevokedBy.HOLDER_KIND),
         CertificateType(
             "installation_acceptance", "AZYS", "安装验收确认书", "notice", RevokedBy.PROVINCE
@@ -86,17 +69,6 @@ CERTIFICATE_TYPES: dict[str, CertificateType] = {
 
 SEQUENCE_DIGITS = 6
 SEQUENCE_LIMIT = 10**SEQUENCE_DIGITS - 1
-
-
-def certificate_type(name: str) -> CertificateType:
-    """The type called ``name``.
-
-    :raise ValueError: no such type.
-    """
-    try:
-        return CERTIFICATE_TYPES[name]
-    except KeyError:
-        raise ValueError(f"unknown certificate type {name!r}") from None
 
 
 def format_number(prefix: str, year: int, sequence: int) -> str:

@@ -18,9 +18,10 @@ from flask_babel import get_locale, gettext, ngettext
 
 from forms.divisions import lookup
 from portal.accounts.models import Role, User
-from portal.applications.definitions import model_of
+from portal.applications.definitions import manifest_of, model_of
 from portal.applications.models import Application, ProcessDefinition, Task, TaskState
 from portal.core.db import utcnow
+from portal.core.extensions import processes
 from portal.core.i18n import N_
 from portal.core.models import AuditEvent
 
@@ -65,7 +66,6 @@ ACTION_LABELS = {
     "claimed": N_("Task claimed"),
     "completed": N_("Review completed"),
     "withdrawn": N_("Application withdrawn"),
-    "cinema_code_assigned": N_("Cinema code assigned"),
     "step_completed": N_("Step completed"),
     "escalated": N_("Overdue: escalated for supervision"),
     "notified": N_("Message sent to the applicant"),
@@ -77,21 +77,13 @@ ACTION_LABELS = {
     "certificate_revoked": N_("Certificate revoked"),
     "digital_certificate_downloaded": N_("Digital certificate downloaded"),
     "announcement_published": N_("Announcement published"),
-    "software_filed": N_("Software filed"),
+    "quota_counted": N_("Counted against the quota"),
+    "public_list_entry_added": N_("Entered in the public list"),
 }
 DECISION_LABELS = {
     "approve": N_("Approve"),
     "return": N_("Return for correction"),
     "reject": N_("Reject"),
-}
-RESULT_LABELS = {
-    "cinema_code": N_("Cinema code"),
-    "commission_number": N_("Testing commission letter"),
-    "filing_number": N_("Filing number"),
-    "certificate_number": N_("Filing certificate"),
-    "package_md5": N_("Installation package MD5"),
-    "package_sha256": N_("Installation package SHA-256"),
-    "digital_certificate_number": N_("Digital certificate"),
 }
 FILING_STATUS_LABELS = {
     "filed": N_("Filed"),
@@ -104,36 +96,6 @@ CERTIFICATE_STATUS_LABELS = {
     "expired": N_("Expired"),
     "superseded": N_("Replaced by a new certificate"),
     "revoked": N_("Revoked"),
-}
-CERTIFICATE_TYPE_LABELS = {
-    "software_filing": N_("Software filing certificate"),
-    "testing_commission": N_("Testing commission letter"),
-    "digital_certificate": N_("Digital certificate (UsbKey)"),
-    "installation_acceptance": N_("Installation acceptance confirmation"),
-    "notice": N_("Notice"),
-}
-# The public details of certificates, in the order shown; other keys follow, sorted.
-DETAIL_LABELS = {
-    "cinema_code": N_("Cinema code"),
-    "product_name": N_("Product name"),
-    "version": N_("Version"),
-    "variant": N_("Product category"),
-    "vendor": N_("Vendor"),
-    "filing_number": N_("Filing number"),
-    "application_number": N_("Acceptance number"),
-    "package_md5": N_("Installation package MD5"),
-    "package_sha256": N_("Installation package SHA-256"),
-    "tests": N_("Tests"),
-    "institute": N_("Testing institute"),
-    "deadline": N_("Report due"),
-    "holder": N_("Holder"),
-    "uscc": N_("Unified social credit code"),
-    "serial": N_("Certificate serial number"),
-    "fingerprint": N_("SHA-256 fingerprint"),
-}
-DETAIL_VALUE_LABELS = {
-    "cinema_software": N_("Cinema ticketing software"),
-    "agent_software": N_("Online ticket agent software"),
 }
 
 
@@ -151,20 +113,79 @@ def label(labels: Mapping[str, str], value: Any) -> str:
     return gettext(labels[key]) if key in labels else key
 
 
-def certificate_details(details: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """A certificate's public details as (label, text) rows, known keys first."""
-    known = [key for key in DETAIL_LABELS if key in details]
+def registered_label(section: str, value: Any) -> str:
+    """A label the process folders registered (``actions``, ``certificates``,
+    ``details``, ``values``), translated; the value itself when there is none."""
+    return label(processes.platform.registry.labels.get(section, {}), value)
+
+
+def action_label(value: Any) -> str:
+    """A history action: the platform's own, else a process folder's."""
+    key = str(value) if value is not None else ""
+    return label(ACTION_LABELS, key) if key in ACTION_LABELS else registered_label("actions", key)
+
+
+COMMON_DETAIL_LABELS = {
+    "cinema_code": N_("Cinema code"),
+    "application_number": N_("Acceptance number"),
+    "holder": N_("Holder"),
+    "uscc": N_("Unified social credit code"),
+    "serial": N_("Certificate serial number"),
+    "fingerprint": N_("SHA-256 fingerprint"),
+}
+PLATFORM_CERTIFICATE_LABELS = {
+    "digital_certificate": N_("Digital certificate (UsbKey)"),
+    "installation_acceptance": N_("Installation acceptance confirmation"),
+    "notice": N_("Notice"),
+}
+
+
+def certificate_type_label(certificate: Any) -> str:
+    """A certificate's type: the platform's or a process folder's label, else the title
+    its process's manifest declared (printed on it)."""
+    kind = str(certificate.cert_type)
+    if kind in PLATFORM_CERTIFICATE_LABELS:
+        return label(PLATFORM_CERTIFICATE_LABELS, kind)
+    registered = processes.platform.registry.labels["certificates"]
+    if kind in registered:
+        return label(registered, kind)
+    application = getattr(certificate, "application", None)
+    if application is not None:
+        spec = manifest_of(application.definition).certificates.get(kind)
+        if spec is not None:
+            return spec.title.get(page_locale())
+    return str(certificate.title)
+
+
+def certificate_details(
+    details: Mapping[str, Any], certificate: Any | None = None
+) -> list[tuple[str, str]]:
+    """A certificate's public details as (label, text) rows, known keys first: the
+    platform's, those a process folder registered, those its manifest declared."""
+    labels = {**COMMON_DETAIL_LABELS, **processes.platform.registry.labels["details"]}
+    declared = _declared_fields(certificate)
+    known = [key for key in labels if key in details]
     rows = []
-    for key in known + sorted(k for k in details if k not in DETAIL_LABELS):
+    for key in known + sorted(k for k in details if k not in labels):
         value = details[key]
         if value is None or value in ("", []):
             continue
         if isinstance(value, list):
             text = ("; " if page_locale() == "en" else "；").join(str(v) for v in value)
         else:
-            text = label(DETAIL_VALUE_LABELS, value)
-        rows.append((label(DETAIL_LABELS, key), text))
+            text = registered_label("values", value)
+        name = declared[key] if key in declared and key not in labels else label(labels, key)
+        rows.append((name, text))
     return rows
+
+
+def _declared_fields(certificate: Any | None) -> dict[str, str]:
+    """The labels of the fields a manifest declared for ``certificate``'s type."""
+    application = getattr(certificate, "application", None)
+    if application is None:
+        return {}
+    spec = manifest_of(application.definition).certificates.get(str(certificate.cert_type))
+    return {f.key: f.label.get(page_locale()) for f in spec.fields} if spec else {}
 
 
 def place_name(scope: str | None) -> str:
@@ -176,6 +197,9 @@ def place_name(scope: str | None) -> str:
 
 
 def process_name(definition: ProcessDefinition) -> str:
+    """The process's name in the page language: its manifest's, else the BPMN's."""
+    if definition.manifest:
+        return manifest_of(definition).name.get(page_locale())
     if page_locale() == "en":
         return str(definition.meta["properties"].get("name_en") or definition.name)
     return definition.name
@@ -223,12 +247,13 @@ def user_role_text(user: User) -> str:
     return f"{place} {role}" if place else role
 
 
-def shown_results(result: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
-    """The results an applicant is given (a cinema code, a filing number), in the
-    order of :data:`RESULT_LABELS`, without the process's own bookkeeping (e.g.
-    which notifications were sent)."""
-    result = result or {}
-    return [(key, result[key]) for key in RESULT_LABELS if key in result]
+def shown_results(application: Application) -> list[tuple[str, Any]]:
+    """The results an applicant is given (a cinema code, a filing number) as (label,
+    value), in the order its manifest declares them, without the process's own
+    bookkeeping (which notifications were sent, how many quota places are taken)."""
+    result = application.result or {}
+    labels = manifest_of(application.definition).results
+    return [(labels[key].get(page_locale()), result[key]) for key in labels if key in result]
 
 
 def latest_reason(events: Iterable[AuditEvent]) -> AuditEvent | None:

@@ -22,19 +22,18 @@ from portal.accounts.models import Role, User
 from portal.applications.definitions import form_of
 from portal.applications.models import ProcessDefinition
 from portal.core.actor import Actor
+from portal.core.extensions import processes
 from portal.core.i18n import Translations
 from portal.pages.display import (
-    ACTION_LABELS,
     CERTIFICATE_STATUS_LABELS,
-    CERTIFICATE_TYPE_LABELS,
     DECISION_LABELS,
-    DETAIL_VALUE_LABELS,
     FILING_STATUS_LABELS,
     ORG_TYPE_LABELS,
     PROVISIONAL_EXPLANATION,
-    RESULT_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
+    action_label,
+    certificate_type_label,
     china_day,
     china_time,
     deadline_moment,
@@ -47,6 +46,7 @@ from portal.pages.display import (
     page_locale,
     place_name,
     process_name,
+    registered_label,
     shown_results,
     task_holder,
     task_name,
@@ -236,14 +236,13 @@ def init_app(app: Flask) -> None:
         status_label=lambda value: label(STATUS_LABELS, value),
         role_label=lambda value: label(ROLE_LABELS, value),
         org_type_label=lambda value: label(ORG_TYPE_LABELS, value),
-        action_label=lambda value: label(ACTION_LABELS, value),
+        action_label=action_label,
         decision_label=lambda value: label(DECISION_LABELS, value),
-        result_label=lambda value: label(RESULT_LABELS, value),
         deadline_moment=deadline_moment,
         certificate_status_label=lambda value: label(CERTIFICATE_STATUS_LABELS, value),
-        certificate_type_label=lambda value: label(CERTIFICATE_TYPE_LABELS, value),
+        certificate_type_label=certificate_type_label,
         filing_status_label=lambda value: label(FILING_STATUS_LABELS, value),
-        variant_label=lambda value: label(DETAIL_VALUE_LABELS, value),
+        variant_label=lambda value: registered_label("values", value),
     )
     app.jinja_env.globals.update(
         page_locale=page_locale,
@@ -263,6 +262,7 @@ def init_app(app: Flask) -> None:
         slot_label=slot_label,
         lang_url=lang_url,
         home_url=home_url,
+        public_links=lambda: processes.platform.registry.public_links,
         long_date=lambda day: long_date(day) if day is not None else "",
         china_day=china_day,
     )

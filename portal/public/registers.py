@@ -1,26 +1,16 @@
-"""Public registers and announcements 公示, open to everyone without signing in:
-the register of filed ticketing software (searchable) and the announcements."""
+"""Announcements 公示 and public lists, open to everyone without signing in."""
 
 from __future__ import annotations
 
 from flask import render_template, request
 
 from portal.core.extensions import db
-from portal.issuance import announcements
-from portal.processes.software_filing import public_register as software_register
+from portal.issuance import announcements, public_lists
 from portal.public.routes import bp
 
 
 def _page_number() -> int:
     return request.args.get("page", 1, type=int) or 1
-
-
-@bp.get("/register/software")
-def software() -> str:
-    """Filed ticketing software: product, vendor, filing number, validity, live status
-    and package digests, searchable by product, vendor or filing number (``?q=``)."""
-    found = software_register.search(db.session, request.args.get("q", ""), _page_number())
-    return render_template("public/software_register.html", found=found)
 
 
 @bp.get("/announcements")
@@ -43,3 +33,13 @@ def announcement(announcement_id: int) -> str:
     return render_template(
         "public/announcement.html", announcement=announcements.get(db.session, announcement_id)
     )
+
+
+@bp.get("/public-lists/<key>")
+def public_list(key: str) -> str:
+    """A public list 名单公示: the organisations a process admitted, with their
+    certificates (each verifiable).
+
+    :raise 404: nothing was ever published on this list.
+    """
+    return render_template("public/public_list.html", found=public_lists.get(db.session, key))

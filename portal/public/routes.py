@@ -8,7 +8,7 @@ from flask import Blueprint, Response, redirect, render_template, request, sessi
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from portal.core.extensions import LANGUAGES, db, documents
+from portal.core.extensions import LANGUAGES, db, processes
 from portal.documents.files import send_document
 from portal.documents.services import DocumentService
 from portal.pages.viewhelpers import current_actor, safe_next
@@ -45,6 +45,6 @@ def download_document(document_id: uuid.UUID) -> Response:
 
     :raise 404: unknown, or not the user's to see.
     """
-    service = DocumentService(db.session, documents.store)
+    service = DocumentService(db.session, processes.platform)
     document = service.get(current_actor(), document_id)
     return send_document(service, document)

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.core.errors import Conflict, Invalid, NotFound
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 from portal.issuance.services import CertificateService
 from portal.pages.display import certificate_details
 from portal.pages.viewhelpers import current_actor
@@ -24,7 +24,7 @@ JWKS_MAX_AGE = 300  # a rotated key is published before it signs, so a short cac
 
 
 def _service() -> CertificateService:
-    return CertificateService.for_session(db.session)
+    return CertificateService(db.session, processes.platform.issuing)
 
 
 @bp.get("/verify/<number>")
@@ -46,7 +46,7 @@ def verify(number: str) -> BaseResponse:
         "public/verify.html",
         verification=verification,
         certificate=certificate,
-        details=certificate_details(certificate.details),
+        details=certificate_details(certificate.details, certificate),
         token=token,
         can_revoke=(service.may_revoke(actor, certificate) and certificate.revoked_at is None),
     )

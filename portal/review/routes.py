@@ -13,13 +13,11 @@ from werkzeug.wrappers import Response
 
 from forms import FormDefinition, build_form_class, form_data
 from portal.applications.models import Task, TaskState
-from portal.applications.services import ApplicationService
-from portal.applications.steps import completed_steps
 from portal.applications.tasks import TaskService
+from portal.applications.views import application_view
 from portal.core.errors import Conflict, Invalid
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 from portal.documents.files import store_task_files
-from portal.issuance.status import certificate_status, certificates_of_application
 from portal.pages.display import page_locale
 from portal.pages.viewhelpers import (
     STAFF_ROLES,
@@ -43,7 +41,7 @@ def decision_form_class(definition: FormDefinition) -> Any:
 def inbox() -> str:
     """Open tasks the reviewer can act on, soonest due first, then newest; and the
     overdue, escalated tasks the reviewer follows (national reviewers: every province's)."""
-    service = TaskService(db.session)
+    service = TaskService(db.session, processes.platform)
     actor = current_actor()
     tasks = service.inbox(actor)
     return render_template(
@@ -61,7 +59,7 @@ def task(task_id: uuid.UUID) -> str:
 
     :raise 404: unknown task or outside the reviewer's scope.
     """
-    service = TaskService(db.session)
+    service = TaskService(db.session, processes.platform)
     found = service.get(current_actor(), task_id)
     return _render(found, decision_form_class(service.form(found))(formdata=None))
 
@@ -74,7 +72,7 @@ def claim(task_id: uuid.UUID) -> Response:
     :raise 404: unknown task or outside the reviewer's scope.
     """
     try:
-        TaskService(db.session).claim(current_actor(), task_id)
+        TaskService(db.session, processes.platform).claim(current_actor(), task_id)
     except Conflict as exc:
         flash(gettext(exc.message), "error")
     else:
@@ -89,7 +87,7 @@ def complete(task_id: uuid.UUID) -> Response | str:
 
     :raise 404: unknown task or outside the reviewer's scope.
     """
-    service = TaskService(db.session)
+    service = TaskService(db.session, processes.platform)
     actor = current_actor()
     found = service.get(actor, task_id)
     definition = service.form(found)
@@ -120,41 +118,37 @@ def escalation(task_id: uuid.UUID) -> str:
 
     :raise 404: unknown, not escalated, or not one the reviewer follows.
     """
-    found = TaskService(db.session).supervised(current_actor(), task_id)
-    applications = ApplicationService(db.session)
-    application = found.application
+    found = TaskService(db.session, processes.platform).supervised(current_actor(), task_id)
+    view = application_view(db.session, found.application)
     return render_template(
         "review/escalation.html",
         task=found,
-        application=application,
-        definition=applications.application_form(application),
-        documents=applications.documents(application),
-        history=applications.history(application),
-        open_tasks=applications.open_tasks(application),
+        application=found.application,
+        view=view,
+        definition=view.form,
+        documents=view.documents,
+        history=view.history,
+        open_tasks=view.open_tasks,
     )
 
 
 def _render(task: Task, form: Any) -> str:
-    applications = ApplicationService(db.session)
     application = task.application
     actor = current_actor()
     is_open = task.state == TaskState.OPEN
-    documents = applications.documents(application)
-    history = applications.history(application)
+    view = application_view(db.session, application)
     return render_template(
         "review/task.html",
         task=task,
         application=application,
-        definition=applications.application_form(application),
-        documents=documents,
-        history=history,
-        steps=completed_steps(application, history, documents),
-        certificates=[
-            (c, certificate_status(c))
-            for c in certificates_of_application(db.session, application.id)
-        ],
+        view=view,
+        definition=view.form,
+        documents=view.documents,
+        history=view.history,
+        steps=view.steps,
+        certificates=view.certificates,
         form=form,
-        form_definition=TaskService(db.session).form(task),
+        form_definition=TaskService(db.session, processes.platform).form(task),
         can_claim=is_open and task.assignee_id is None,
         can_decide=is_open and task.assignee_id in (None, actor.user_id),
     )

@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 
 from certificates import verify_pdf, verify_token
 from portal.accounts.models import Role, User
-from portal.core.extensions import db
+from portal.core.clock import CHINA
+from portal.core.extensions import db, processes
 from portal.issuance.services import CertificateService
-from portal.issuance.status import CHINA
 from tests.certificates import pdftools
 from tests.helpers import Api, Factory, commission_letter, issue_certificate
 from tests.pages.support import text
@@ -215,7 +215,7 @@ def test_a_replaced_certificate_is_superseded(
     app: Flask, vendor: User, number: str, client: FlaskClient
 ) -> None:
     with app.app_context():
-        service = CertificateService.for_session(db.session)
+        service = CertificateService(db.session, processes.platform.issuing)
         old = service.public(number)
         new = service.issue(
             "testing_commission",

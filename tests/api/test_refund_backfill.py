@@ -21,9 +21,10 @@ import time_machine
 from flask import Flask
 
 from portal.accounts.models import Role, User
+from portal.applications.timers import year_hooks
 from portal.calendar.services import CalendarService
 from portal.cinemas.models import Cinema, CinemaStatus
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 from tests.helpers import Api, Factory, backfill_data, minimal_pdf, refund_data
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -253,7 +254,9 @@ def test_a_deadline_in_a_year_not_yet_entered_is_provisional_then_recounted(
         assert task["due_provisional"] is True
 
         with app.app_context():
-            CalendarService(db.session).enter_year_text(
+            CalendarService(
+                db.session, on_year_entered=year_hooks(processes.platform)
+            ).enter_year_text(
                 None,
                 2027,
                 "2027-01-01..2027-01-04 元旦\n2027-02-05..2027-02-11 春节\n"

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 import time_machine
 
 from portal.applications.models import Application
-from portal.core import numbering
 from portal.core.extensions import db
 from portal.issuance.models import Announcement, Certificate
 from portal.processes.software_filing.models import SoftwareFiling
+from portal.processes.software_filing.services import filing_number
 from tests.api.filing_fixtures import (  # noqa: F401 (cast_fixture is the fixture "cast")
     CHINA,
     Cast,
@@ -53,7 +53,7 @@ def filed_directly(cast: Cast, how_many: int) -> list[str]:
         assert application is not None
         for index in range(how_many):
             at = filed_at + timedelta(seconds=index)
-            number = numbering.filing_number(db.session, at)
+            number = filing_number(db.session, at)
             db.session.add(
                 SoftwareFiling(
                     filing_number=number,

@@ -23,9 +23,10 @@ from portal.accounts.models import Role
 from portal.core.extensions import db
 from portal.documents.models import Document
 from tests.helpers import Api, Factory, count_rows, minimal_pdf, minimal_png, stored_files
+from tests.packages import bpmn_of
 
 ROOT = Path(__file__).resolve().parents[2]
-BPMN = (ROOT / "workflows" / "bpmn" / "cinema_registration.bpmn").read_bytes()
+BPMN = bpmn_of("cinema_registration")
 REVIEW_FORM = json.loads((ROOT / "forms" / "definitions" / "review.json").read_text())
 KIB = 1024
 

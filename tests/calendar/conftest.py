@@ -9,10 +9,11 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Role
+from portal.applications.timers import year_hooks
 from portal.calendar.services import CalendarService
 from portal.calendar.workdays import WorkingCalendar
 from portal.core.actor import Actor
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 from tests.helpers import Factory
 
 
@@ -24,7 +25,9 @@ def session(app: Flask) -> Iterator[Session]:
 
 @pytest.fixture
 def service(session: Session) -> CalendarService:
-    return CalendarService(session)
+    """The calendar service as the admin page and the CLI build it: entering a year
+    recounts the provisional deadlines."""
+    return CalendarService(session, on_year_entered=year_hooks(processes.platform))
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -10,7 +9,6 @@ import sqlalchemy as sa
 import time_machine
 from sqlalchemy.orm import Session
 
-from portal.calendar import workdays
 from portal.calendar.arrangement import CalendarInvalid, format_days, parse_days
 from portal.calendar.models import CalendarDay, CalendarSource, CalendarYear
 from portal.calendar.services import CalendarService
@@ -55,17 +53,16 @@ def entered_events(session: Session) -> list[AuditEvent]:
 
 
 @pytest.fixture
-def hook_calls() -> Iterator[list[tuple[int, Actor | None, bool]]]:
-    """A registered ON_YEAR_ENTERED hook, removed afterwards; it notes what it saw."""
+def hook_calls(service: CalendarService) -> list[tuple[int, Actor | None, bool]]:
+    """A year hook given to the service (after the recount); it notes what it saw."""
     calls: list[tuple[int, Actor | None, bool]] = []
 
     def hook(session: Session, year: int, actor: Actor | None) -> None:
         sees_new_days = WorkingCalendar(session).is_workday(date(year, 1, 9))
         calls.append((year, actor, sees_new_days))
 
-    workdays.ON_YEAR_ENTERED.append(hook)
-    yield calls
-    workdays.ON_YEAR_ENTERED.remove(hook)
+    service.on_year_entered = (*service.on_year_entered, hook)
+    return calls
 
 
 def test_entering_a_year(
@@ -297,12 +294,9 @@ def test_a_failing_hook_undoes_everything(
         raise RuntimeError("timer engine down")
 
     before = snapshot(session)
-    workdays.ON_YEAR_ENTERED.append(failing)
-    try:
-        with pytest.raises(RuntimeError):
-            service.enter_year_text(admin, 2027, HOLIDAYS_2027, WORKDAYS_2027)
-    finally:
-        workdays.ON_YEAR_ENTERED.remove(failing)
+    service.on_year_entered = (*service.on_year_entered, failing)
+    with pytest.raises(RuntimeError):
+        service.enter_year_text(admin, 2027, HOLIDAYS_2027, WORKDAYS_2027)
     assert snapshot(session) == before
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from forms import FormDefinition, load_builtin_forms, parse_form, parse_forms
+from forms import FormDefinition, parse_form, parse_forms
+from tests.packages import all_forms
 
 # A money field and two choices, shared by the data and field-kind tests.
 AMOUNT = {
@@ -21,7 +22,7 @@ CHOICES = [{"label": "甲", "value": "a"}, {"label": "乙", "value": "b"}]
 
 @pytest.fixture(scope="session")
 def builtin() -> dict[str, FormDefinition]:
-    return parse_forms(load_builtin_forms())
+    return parse_forms(all_forms())
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from portal.accounts.models import Organization, OrgType, Role
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 from portal.issuance.digital import DigitalCertificateService
 from portal.issuance.models import Certificate
 from tests.helpers import Api, Factory, make_uscc
@@ -27,9 +27,9 @@ def _issue(app: Flask, holder_id: int) -> str:
     with app.app_context():
         holder = db.session.get(Organization, holder_id)
         assert holder is not None
-        certificate = DigitalCertificateService.for_session(db.session).issue_digital_certificate(
-            None, holder=holder, subject_cn="快票网"
-        )
+        certificate = DigitalCertificateService(
+            db.session, processes.platform.issuing
+        ).issue_digital_certificate(None, holder=holder, subject_cn="快票网")
         db.session.commit()
         return certificate.number
 

@@ -15,7 +15,7 @@ from portal.applications.models import (
     TimerState,
 )
 from portal.applications.timers import TickResult, TimerService
-from portal.core.extensions import db
+from portal.core.extensions import db, processes
 from tests.api.test_refund_backfill import Cast, at, cast, cinema_code, submitted
 from tests.helpers import backfill_data
 from tests.integration.test_concurrency import race
@@ -26,7 +26,7 @@ APPLICATIONS = 12
 
 def tick_in_own_context(app: Flask) -> TickResult:
     with app.app_context():
-        return TimerService(db.session).fire_due()
+        return TimerService(db.session, processes.platform).fire_due()
 
 
 def test_concurrent_ticks_fire_every_timer_exactly_once(

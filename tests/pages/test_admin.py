@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 from portal.accounts.models import Role
 from portal.applications.models import ProcessDefinition
 from tests.helpers import Factory
+from tests.packages import bpmn_of
 from tests.pages.support import count, signed_in, text
-from workflows import BPMN_DIR
 
-CINEMA_BPMN = (BPMN_DIR / "cinema_registration.bpmn").read_text(encoding="utf-8")
+CINEMA_BPMN = bpmn_of("cinema_registration").decode("utf-8")
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal.core.clock import CHINA
 from portal.core.extensions import db
 from portal.issuance import announcements
-from portal.issuance.status import CHINA
 from portal.processes.software_filing.models import FilingState, SoftwareFiling
 from portal.processes.software_filing.public_register import PER_PAGE
 from tests.filing import AGENT_SOFTWARE, FilingSteps

@@ -16,7 +16,7 @@ from portal.applications.services import ApplicationService
 from portal.applications.tasks import TaskService
 from portal.core.actor import Actor
 from portal.core.errors import Conflict, Forbidden, Invalid, NotFound
-from portal.core.extensions import documents
+from portal.core.extensions import processes
 from portal.core.models import AuditEvent, Counter
 from portal.documents.services import DocumentService
 from tests.helpers import Factory, cinema_data, minimal_pdf
@@ -34,11 +34,11 @@ def reviewer(factory: Factory) -> Actor:
 
 @pytest.fixture
 def service(session: Session) -> ApplicationService:
-    return ApplicationService(session)
+    return ApplicationService(session, processes.platform)
 
 
 def upload(session: Session, actor: Actor, application: Application, slot: str) -> None:
-    DocumentService(session, documents.store).upload_to_application(
+    DocumentService(session, processes.platform).upload_to_application(
         actor,
         application.id,
         slot_key=slot,
@@ -197,7 +197,7 @@ def test_submit_and_resubmit(
     with pytest.raises(Conflict):
         service.update_data(applicant, application.id, {"circuit": "万达院线"})
 
-    tasks = TaskService(session)
+    tasks = TaskService(session, processes.platform)
     (review,) = tasks.inbox(reviewer)
     tasks.complete(reviewer, review.id, {"decision": "return", "comment": "请补正"})
     session.expire_all()
@@ -244,7 +244,7 @@ def test_withdraw_rules(
     service.submit(applicant, waiting.id)
     claimed = complete_application(session, service, applicant)
     service.submit(applicant, claimed.id)
-    tasks = TaskService(session)
+    tasks = TaskService(session, processes.platform)
     claimed_task = next(t for t in tasks.inbox(reviewer) if t.application_id == claimed.id)
     tasks.claim(reviewer, claimed_task.id)
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import Organization, OrgType, Role
 from portal.core import numbering
 from portal.core.actor import Actor
+from portal.core.extensions import processes
 from portal.core.models import Counter
 from portal.core.numbering import NumbersExhausted
 from portal.issuance import announcements
@@ -20,7 +21,6 @@ from portal.issuance.digital import DigitalCertificateService
 from portal.issuance.models import Certificate, CertificateState
 from portal.issuance.services import CertificateService
 from portal.issuance.status import CertificateStatus, certificate_status
-from portal.issuance.types import CERTIFICATE_TYPES
 
 
 @pytest.mark.parametrize(
@@ -51,8 +51,10 @@ def test_a_year_of_numbers_can_run_out(session: Session) -> None:
         numbering.certificate_number(session, "TZGG", datetime(2026, 6, 1, tzinfo=UTC))
 
 
-def test_prefixes_are_distinct_ascii_words() -> None:
-    prefixes = [kind.prefix for kind in CERTIFICATE_TYPES.values()]
+def test_prefixes_are_distinct_ascii_words(app: Flask) -> None:
+    with app.app_context():
+        types = processes.platform.issuing.types
+    prefixes = [kind.prefix for kind in types.values()]
     assert len(set(prefixes)) == len(prefixes)
     assert all(p.isascii() and p.isupper() and len(p) == 4 for p in prefixes)
 
@@ -83,7 +85,7 @@ def test_status_precedence(values: dict[str, object], today: date, expected: str
 
 @pytest.fixture
 def service(session: Session) -> CertificateService:
-    return CertificateService.for_session(session)
+    return CertificateService(session, processes.platform.issuing)
 
 
 def _organization(session: Session, org_type: OrgType) -> Organization:
@@ -173,16 +175,11 @@ def test_details_keep_dates_as_iso_strings(session: Session, service: Certificat
     assert stored.issuer == "电影和文化审批服务平台"  # no default issuer for this type
 
 
-def test_a_session_not_opened_by_the_app_has_no_key_store(app: Flask) -> None:
-    with Session() as bare, pytest.raises(RuntimeError, match="key store"):
-        CertificateService.for_session(bare)
-
-
 def test_superseding_twice_or_itself_is_refused(
     session: Session, service: CertificateService
 ) -> None:
     organization = _organization(session, OrgType.TICKET_AGENT)
-    digital = DigitalCertificateService.for_session(session)
+    digital = DigitalCertificateService(session, processes.platform.issuing)
     old = digital.issue_digital_certificate(None, holder=organization, subject_cn="快票")
     new = digital.issue_digital_certificate(None, holder=organization, subject_cn="快票")
     service.supersede(old, new)

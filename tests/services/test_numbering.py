@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portal.cinemas import codes as cinema_codes
 from portal.core import numbering
 from portal.core.models import Counter
 from portal.core.numbering import NumbersExhausted
@@ -66,10 +67,10 @@ def test_acceptance_numbers_are_sequential_per_prefix_and_year(session: Session)
 
 def test_cinema_codes_are_per_province(session: Session) -> None:
     codes = [
-        numbering.cinema_code(session, "430102"),
-        numbering.cinema_code(session, "430104"),
-        numbering.cinema_code(session, "110101"),
-        numbering.cinema_code(session, "431002"),
+        cinema_codes.cinema_code(session, "430102"),
+        cinema_codes.cinema_code(session, "430104"),
+        cinema_codes.cinema_code(session, "110101"),
+        cinema_codes.cinema_code(session, "431002"),
     ]
     session.commit()
     assert codes == ["43000001", "43000002", "11000001", "43000003"]
@@ -77,24 +78,24 @@ def test_cinema_codes_are_per_province(session: Session) -> None:
 
 
 def test_cinema_codes_are_never_given_twice(session: Session) -> None:
-    seen = {numbering.cinema_code(session, "430102") for _ in range(50)}
+    seen = {cinema_codes.cinema_code(session, "430102") for _ in range(50)}
     session.commit()
     assert len(seen) == 50
-    assert numbering.cinema_code(session, "430102") == "43000051"
+    assert cinema_codes.cinema_code(session, "430102") == "43000051"
 
 
 def test_a_province_can_run_out_of_codes(session: Session) -> None:
-    session.add(Counter(name="cinema_code:43", value=numbering.CINEMA_SEQUENCE_LIMIT - 1))
+    session.add(Counter(name="cinema_code:43", value=cinema_codes.CINEMA_SEQUENCE_LIMIT - 1))
     session.commit()
 
-    assert numbering.cinema_code(session, "430102") == "43999999"
+    assert cinema_codes.cinema_code(session, "430102") == "43999999"
     with pytest.raises(NumbersExhausted):
-        numbering.cinema_code(session, "430102")
-    assert numbering.cinema_code(session, "110101") == "11000001"
+        cinema_codes.cinema_code(session, "430102")
+    assert cinema_codes.cinema_code(session, "110101") == "11000001"
 
 
 def test_counters_are_stored(session: Session) -> None:
-    numbering.cinema_code(session, "430102")
+    cinema_codes.cinema_code(session, "430102")
     numbering.acceptance_number(session, "YYZC", datetime(2026, 6, 1, tzinfo=UTC))
     session.commit()
     stored = {

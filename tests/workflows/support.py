@@ -5,23 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from workflows import BPMN_DIR
+from tests.packages import bpmn_of
 from workflows.model import ProcessModel, compile_process
 from workflows.sandbox import SandboxEnvironment, SandboxScriptEngine
 from workflows.services import ServiceRegistry
-from workflows.validation import Rules
+from workflows.validation import Parameter, Rules, Signature
+
+# The parameters the shipped BPMN files give their services.
+OPEN = Signature(
+    {name: Parameter(required=False) for name in ("division_code", "cinema_code", "name")}
+)
 
 RULES = Rules(
     roles=frozenset({"applicant", "provincial_reviewer", "national_reviewer"}),
     forms=frozenset({"cinema_registration", "review"}),
-    services=frozenset({"assign_cinema_code", "issue_digital_certificate"}),
+    services={"assign_cinema_code": OPEN, "issue_digital_certificate": OPEN},
     task_statuses=frozenset({"draft", "returned", "submitted", "under_review", "approved"}),
     end_statuses=frozenset({"approved", "rejected", "lapsed"}),
 )
 
 
 def shipped(name: str) -> bytes:
-    return (BPMN_DIR / f"{name}.bpmn").read_bytes()
+    return bpmn_of(name)
 
 
 def compile_shipped(name: str) -> ProcessModel:

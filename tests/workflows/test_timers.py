@@ -16,6 +16,7 @@ from workflows.instance import ProcessInstance
 from workflows.model import ProcessModel, compile_process
 from workflows.sandbox import SandboxEnvironment, SandboxScriptEngine
 from workflows.services import ServiceRegistry
+from workflows.validation import Parameter, Signature
 
 CHINA = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 9, 30, 10, 0, tzinfo=CHINA)
@@ -24,7 +25,9 @@ BPMN = (Path(__file__).parent / "bpmn" / "deadlines.bpmn").read_bytes()
 
 @pytest.fixture
 def model() -> ProcessModel:
-    rules = RULES.__class__(**{**RULES.__dict__, "services": frozenset({"escalate"})})
+    rules = RULES.__class__(
+        **{**RULES.__dict__, "services": {"escalate": Signature({"task": Parameter()})}}
+    )
     return compile_process(BPMN, rules)
 
 

@@ -21,7 +21,14 @@ from typing import Any
 
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 
-from workflows.sandbox.policy import MAX_FORMAT_WIDTH, SandboxViolation, too_wide
+from workflows.sandbox.policy import (
+    DEFAULT_MAX_ALLOCATION,
+    DEFAULT_MAX_RANGE,
+    MAX_FORMAT_WIDTH,
+    REFUSED_BUILTINS,
+    SandboxViolation,
+    too_wide,
+)
 
 
 def _names(words: str) -> frozenset[str]:
@@ -34,11 +41,7 @@ ALLOWED_BUILTINS = _names(
 )
 """Builtins visible to expressions and scripts (True/False/None are keywords)."""
 
-_REFUSED_BUILTINS = _names(
-    "getattr setattr delattr hasattr type vars dir globals locals eval exec compile open "
-    "input help breakpoint memoryview bytearray bytes object super classmethod staticmethod "
-    "property format pow iter next exit quit"
-)
+_REFUSED_BUILTINS = REFUSED_BUILTINS - {"__import__"}
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,8 @@ class SandboxLimits:
     """
 
     max_iterations: int = 1_000_000
-    max_allocation: int = 10_000_000
-    max_range: int = 100_000
+    max_allocation: int = DEFAULT_MAX_ALLOCATION
+    max_range: int = DEFAULT_MAX_RANGE
     max_int_bits: int = 10_000
     time_limit: float = 5.0
 

@@ -26,6 +26,48 @@ MAX_FORMAT_WIDTH = 1_000
 """Largest width or precision in an f-string spec or a ``%`` format."""
 
 
+REFUSED_BUILTINS = frozenset(
+    [
+        "getattr",
+        "setattr",
+        "delattr",
+        "hasattr",
+        "type",
+        "vars",
+        "dir",
+        "globals",
+        "locals",
+        "eval",
+        "exec",
+        "compile",
+        "open",
+        "input",
+        "help",
+        "breakpoint",
+        "memoryview",
+        "bytearray",
+        "bytes",
+        "object",
+        "super",
+        "classmethod",
+        "staticmethod",
+        "property",
+        "format",
+        "pow",
+        "iter",
+        "next",
+        "exit",
+        "quit",
+        "__import__",
+    ]
+)
+"""Builtins a call may never name: refused when the code is compiled (so at publish
+time), not only missing when it runs."""
+DEFAULT_MAX_ALLOCATION = 10_000_000
+"""Elements or characters one evaluation may create (:class:`SandboxLimits` default)."""
+DEFAULT_MAX_RANGE = 100_000
+"""Longest ``range()`` (:class:`SandboxLimits` default)."""
+
 _Visit = ast.AST | Iterable[ast.AST] | None
 
 
@@ -104,6 +146,17 @@ class _Policy(RestrictingNodeTransformer):
     def visit_Call(self, node: ast.Call) -> _Visit:
         if any(kw.arg is None for kw in node.keywords):
             return self._refuse(node, "** unpacking")
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in REFUSED_BUILTINS:
+            return self._refuse(node, f"calling {func.id}()")
+        if isinstance(func, ast.Attribute) and func.attr in ("format", "format_map"):
+            return self._refuse(node, f"str.{func.attr}() (use an f-string)")
+        if (
+            isinstance(func, ast.Name)
+            and func.id == "range"
+            and any(_constant_int(arg) > DEFAULT_MAX_RANGE for arg in node.args)
+        ):
+            return self._refuse(node, f"a range() longer than {DEFAULT_MAX_RANGE}")
         return super().visit_Call(node)
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> _Visit:
@@ -125,6 +178,10 @@ class _Policy(RestrictingNodeTransformer):
         """Refuse ``**``/``@``; route size-amplifying operators through ``_binop_``."""
         if isinstance(node.op, ast.Pow | ast.MatMult):
             return self._refuse(node, f"the {_OPERATOR_NAMES[type(node.op)]} operator")
+        if isinstance(node.op, ast.Mult) and _literal_size(node) > DEFAULT_MAX_ALLOCATION:
+            return self._refuse(
+                node, f"creating more than {DEFAULT_MAX_ALLOCATION} elements or characters"
+            )
         node = self.node_contents_visit(node)
         symbol = _GUARDED_OPS.get(type(node.op))
         if symbol is None:
@@ -136,6 +193,24 @@ class _Policy(RestrictingNodeTransformer):
         )
         copy_locations(call, node)
         return call
+
+
+def _constant_int(node: ast.AST) -> int:
+    """The value of an integer literal, else 0."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return int(node.value)
+    return 0
+
+
+def _literal_size(node: ast.BinOp) -> int:
+    """How many elements or characters ``literal * count`` of constants would create."""
+    for sequence, count in ((node.left, node.right), (node.right, node.left)):
+        times = _constant_int(count)
+        if isinstance(sequence, ast.Constant) and isinstance(sequence.value, str):
+            return len(sequence.value) * times
+        if isinstance(sequence, ast.List | ast.Tuple):
+            return len(sequence.elts) * times
+    return 0
 
 
 def too_wide(numbers: Iterable[str]) -> bool:

@@ -17,8 +17,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
+from portal.core.clock import china_today
 from portal.issuance.models import CertificateState
-from portal.issuance.status import china_today
 from portal.processes.software_filing.models import FilingState, SoftwareFiling
 
 PER_PAGE = 20

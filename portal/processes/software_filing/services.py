@@ -9,7 +9,7 @@ service commitment letter the applicant signs:
   Film Technical Quality Testing Institute (§一(一)3 and 5); the applicant
   holds it, the institute (staff) reads it beside its task.
 - :meth:`FilingService.file`: on the filing decision, the filing number
-  (:func:`portal.core.numbering.filing_number`), the MD5 and SHA-256 of the
+  (:func:`filing_number`), the MD5 and SHA-256 of the
   installation package, the filing certificate 备案证书 valid three years
   (§一(二)1), the entry in the public register of filed software and the
   public announcement 公示 (§一(一)3).
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -32,14 +32,14 @@ from portal.applications.access import application_filter
 from portal.applications.models import Application
 from portal.core import history, numbering
 from portal.core.actor import Actor
+from portal.core.clock import CHINA
 from portal.core.db import utcnow
 from portal.core.errors import Conflict, NotFound
 from portal.core.i18n import N_
 from portal.documents.models import Document
 from portal.issuance import announcements
 from portal.issuance.models import Certificate, CertificateState
-from portal.issuance.services import REVOCATION_HOOKS, CertificateService
-from portal.issuance.status import CHINA
+from portal.issuance.services import CertificateService, Issuing
 from portal.processes.software_filing.models import FilingState, SoftwareFiling
 
 PROCESS = "software_filing"
@@ -71,9 +71,27 @@ class Filing:
         return asdict(self)
 
 
+FILING_PREFIX = "DYPW"
+"""电影票务: the prefix of filing numbers 备案号 of ticketing software."""
+
+
+def filing_number(session: Session, when: datetime) -> str:
+    """The next filing number 备案号 of ticketing software, e.g. ``DYPW2026-0001``.
+
+    The prefix, the year of filing (China time), a hyphen and a sequence of at
+    least four digits that starts again at 0001 each year (the 10,000th filing
+    of a year is ``DYPW2026-10000``). A number is never given twice: a
+    rolled-back filing gives its number back, a revoked one keeps it.
+    """
+    year = when.astimezone(CHINA).year
+    sequence = numbering.next_counter(session, f"filing:{FILING_PREFIX}:{year}")
+    return f"{FILING_PREFIX}{year}-{sequence:04d}"
+
+
 class FilingService:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, issuing: Issuing) -> None:
         self.session = session
+        self.issuing = issuing
 
     # Service tasks (inside the caller's transaction) ------------------------------
 
@@ -97,7 +115,7 @@ class FilingService:
             "tests": tests,
         }
         earlier = self._active(application.id, "testing_commission")
-        certificates = CertificateService.for_session(self.session)
+        certificates = CertificateService(self.session, self.issuing)
         letter = certificates.issue(
             "testing_commission",
             subject=_subject(application),
@@ -135,7 +153,7 @@ class FilingService:
         valid_until = last_valid_day(valid_from, VALID_YEARS)
         data = application.data
         vendor = application.organization
-        number = numbering.filing_number(self.session, now)
+        number = filing_number(self.session, now)
         facts = {
             "product_name": data.get("product_name"),
             "version": data.get("version"),
@@ -143,7 +161,7 @@ class FilingService:
             "vendor": vendor.name,
             "filing_number": number,
         }
-        certificate = CertificateService.for_session(self.session).issue(
+        certificate = CertificateService(self.session, self.issuing).issue(
             "software_filing",
             subject=_subject(application),
             organization_id=vendor.id,
@@ -259,7 +277,7 @@ class FilingService:
         return None
 
 
-def filing_revoked(session: Session, certificate: Certificate, actor: Actor) -> None:
+def filing_revoked(session: Session, certificate: Certificate, actor: Actor | None) -> None:
     """A revoked filing certificate revokes its filing 取消备案 (000 §一(二)2, §四):
     the register shows it revoked and the revocation is announced 公示 with its reason."""
     filing = session.scalar(
@@ -291,9 +309,6 @@ def filing_revoked(session: Session, certificate: Certificate, actor: Actor) -> 
         certificate=certificate,
         actor=actor,
     )
-
-
-REVOCATION_HOOKS["software_filing"] = filing_revoked
 
 
 def last_valid_day(start: date, years: int) -> date:

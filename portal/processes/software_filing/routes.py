@@ -1,0 +1,96 @@
+"""Pages and API routes of the software filing: the public register of filed
+software (page and JSON) and the pre-filled service commitment letter."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request, send_file
+
+from portal.api.common import API_PREFIX, actor, init_blueprint, parse_id, signed_in
+from portal.api.serializers import timestamp
+from portal.core.extensions import db, processes
+from portal.issuance.services import CertificateService
+from portal.processes.software_filing import public_register
+from portal.processes.software_filing.public_register import RegisterEntry
+from portal.processes.software_filing.services import FilingService
+
+pages = Blueprint("software_register", __name__, template_folder="templates")
+api = Blueprint("software_filing_api", __name__, url_prefix=API_PREFIX)
+init_blueprint(api)
+
+
+def _page_number() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+@pages.get("/register/software")
+def software() -> str:
+    """Filed ticketing software: product, vendor, filing number, validity, live status
+    and package digests, searchable by product, vendor or filing number (``?q=``)."""
+    found = public_register.search(db.session, request.args.get("q", ""), _page_number())
+    return render_template("software_filing/register.html", found=found)
+
+
+@api.get("/register/software")
+def software_json() -> Response:
+    """Filed ticketing software matching ``?q=`` (product, vendor or filing number),
+    newest first, 20 a page (``?page=``), each with its live status."""
+    found = public_register.search(db.session, request.args.get("q", ""), _page_number())
+    certificates = CertificateService(db.session, processes.platform.issuing)
+    response = jsonify(
+        {
+            "items": [register_entry_json(entry, certificates) for entry in found.entries],
+            "q": found.query,
+            "page": found.page,
+            "per_page": found.per_page,
+            "pages": found.pages,
+            "total": found.total,
+        }
+    )
+    response.cache_control.no_store = True
+    return response
+
+
+@api.get("/applications/<application_id>/commitment-letter.pdf")
+@signed_in
+def commitment_letter(application_id: str) -> Response:
+    """The service commitment letter of a software filing, filled in, to sign and upload.
+
+    :raise 404: not a filing application of the caller's organisation.
+    :raise 409: the product name or version is not saved yet.
+    """
+    pdf = FilingService(db.session, processes.platform.issuing).commitment_letter(
+        actor(), parse_id(application_id)
+    )
+    response = send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name="commitment-letter.pdf",
+        max_age=0,
+    )
+    response.cache_control.private = True
+    return response
+
+
+def register_entry_json(entry: RegisterEntry, certificates: CertificateService) -> dict[str, Any]:
+    """An entry of the public register of filed software, with its live status."""
+    filing = entry.filing
+    certificate = filing.certificate
+    return {
+        "filing_number": filing.filing_number,
+        "product_name": filing.product_name,
+        "version": filing.version,
+        "variant": filing.variant,
+        "vendor": filing.vendor_name,
+        "filed_at": timestamp(filing.filed_at),
+        "valid_from": filing.valid_from.isoformat(),
+        "valid_until": filing.valid_until.isoformat(),
+        "status": entry.status,
+        "package_md5": filing.package_md5,
+        "package_sha256": filing.package_sha256,
+        "certificate_number": certificate.number if certificate else None,
+        "verify_url": certificates.verify_url(certificate) if certificate else None,
+    }
