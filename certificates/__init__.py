@@ -5,9 +5,9 @@ A lower layer: it never imports Flask or the ``portal`` package. Typical use::
     store = KeyStore(instance_path / "keys", passphrase)
     store.ensure()
     jws = store.current_jws_key()
-    token = issue_token(jws.private_key, jws.kid, number=number, cert_type="software_filing",
+    token = issue_token(jws.private_key, jws.kid, number=number, cert_type="notice",
                         subject=subject, valid_from=start, valid_until=end, issuer="电影资金办")
-    pdf = render_pdf("software_filing", {..., "verify_url": f"{base}/verify?t={token}"})
+    pdf = render_pdf("notice", {..., "verify_url": f"{base}/verify?t={token}"})
     pdf = sign_pdf(pdf, key=store.signing_key(), certificate=store.signing_certificate(),
                    chain=[store.ca_certificate()], reason="备案证书", location="北京",
                    signer_name="电影和文化审批服务平台")

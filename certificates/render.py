@@ -1,22 +1,13 @@
 """Certificates as PDF: Jinja2 templates rendered by WeasyPrint.
 
-Each certificate type has a template ``certificates/templates/<cert_type>.html``
-extending ``base.html`` and styled by ``certificate.css`` (A4 portrait, a double
-red frame, Noto Serif CJK SC with its bold for headings, real extractable
-text). The types and their context keys (each template's header comment is
-the full reference):
+Each certificate type has a template ``<cert_type>.html`` extending ``base.html``
+and styled by ``certificate.css`` (A4 portrait, a double red frame, Noto Serif
+CJK SC with its bold for headings, real extractable text). This package ships
+the generic one; a caller with layouts of its own passes their folder as
+``templates`` (searched first; ``base.html`` and the stylesheet still come from
+here). Each template's header comment lists its context keys:
 
-``software_filing`` 备案证书
-    number, issuer, issue_date, verify_url, product_name, version, variant, vendor,
-    uscc, filing_number, md5, sha256, valid_from, valid_until; optional status,
-    seal_name, seal_subtitle.
-``testing_commission`` 委托检测书
-    number, issuer, issue_date, verify_url, application_number, product_name,
-    version, variant, vendor, tests (list of str); optional uscc, institute,
-    commissioned_by, deadline, status, seal_name, seal_subtitle.
-``commitment_letter`` 服务承诺书 (a form for the vendor to sign: no seal, no QR)
-    company, product_name, version; optional number (the acceptance number).
-``notice`` any other certificate
+``notice`` any certificate without a layout of its own
     number, issuer, issue_date, verify_url, title, subject, fields (list of
     (label, value)); optional body (str or list of str), note, status,
     seal_name, seal_subtitle.
@@ -27,6 +18,7 @@ and print as 2026年11月22日. Autoescaping is on: context strings are text, ne
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Mapping
@@ -80,17 +72,23 @@ def _seal_image(name: str, subtitle: str | None) -> Markup:
     return Markup(seal_svg(name, subtitle=subtitle or None))  # noqa: S704 - escaped in seal_svg
 
 
-_environment = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATES),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_environment.filters["cn_date"] = cn_date
-_environment.filters["without_v"] = _without_v
-_environment.globals["qr_code"] = _qr_code
-_environment.globals["seal_image"] = _seal_image
+@functools.lru_cache(maxsize=32)
+def _environment(templates: Path | None) -> jinja2.Environment:
+    """The Jinja2 environment reading ``templates`` first, then this package's."""
+    folders = [TEMPLATES] if templates is None else [templates, TEMPLATES]
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["cn_date"] = cn_date
+    environment.filters["without_v"] = _without_v
+    environment.globals["qr_code"] = _qr_code
+    environment.globals["seal_image"] = _seal_image
+    return environment
+
 
 # Parsed once per thread: the stylesheet and the font configuration (fontconfig's
 # lookups and the fonts' metadata) are most of the cost of a first rendering.
@@ -106,14 +104,22 @@ def _styles() -> tuple[CSS, FontConfiguration]:
     return cached
 
 
-def certificate_types() -> list[str]:
-    """The certificate types that have a template, sorted."""
+def certificate_types(templates: Path | None = None) -> list[str]:
+    """The certificate types that have a template (here, or in ``templates``), sorted."""
+    folders = [TEMPLATES] if templates is None else [templates, TEMPLATES]
     return sorted(
-        path.stem for path in TEMPLATES.glob("*.html") if path.stem not in _PRIVATE_TEMPLATES
+        {
+            path.stem
+            for folder in folders
+            for path in folder.glob("*.html")
+            if path.stem not in _PRIVATE_TEMPLATES
+        }
     )
 
 
-def render_html(cert_type: str, context: Mapping[str, Any]) -> str:
+def render_html(
+    cert_type: str, context: Mapping[str, Any], *, templates: Path | None = None
+) -> str:
     """Render the HTML of a certificate (what :func:`render_pdf` prints).
 
     :raise LookupError: no template for ``cert_type``.
@@ -121,9 +127,9 @@ def render_html(cert_type: str, context: Mapping[str, Any]) -> str:
         value cannot be used (a naive datetime, a seal name over 24 characters,
         a URL too long for a QR code).
     """
-    if not _TYPE.fullmatch(cert_type) or cert_type not in certificate_types():
+    if not _TYPE.fullmatch(cert_type) or cert_type not in certificate_types(templates):
         raise LookupError(f"no certificate template for {cert_type!r}")
-    template = _environment.get_template(f"{cert_type}.html")
+    template = _environment(templates).get_template(f"{cert_type}.html")
     try:
         return template.render(dict(context))
     except jinja2.UndefinedError as error:
@@ -132,7 +138,9 @@ def render_html(cert_type: str, context: Mapping[str, Any]) -> str:
         raise CertificateContextError(f"{cert_type}: {error}") from error
 
 
-def render_pdf(cert_type: str, context: Mapping[str, Any]) -> bytes:
+def render_pdf(
+    cert_type: str, context: Mapping[str, Any], *, templates: Path | None = None
+) -> bytes:
     """Render a certificate of ``cert_type`` as an unsigned A4 PDF.
 
     See the module docstring for each type's context keys. Sign the result with
@@ -141,7 +149,7 @@ def render_pdf(cert_type: str, context: Mapping[str, Any]) -> bytes:
     :raise LookupError: no template for ``cert_type``.
     :raise CertificateContextError: as :func:`render_html`.
     """
-    html = render_html(cert_type, context)
+    html = render_html(cert_type, context, templates=templates)
     css, fonts = _styles()
     document = HTML(string=html, base_url=str(TEMPLATES))
     pdf = document.write_pdf(stylesheets=[css], font_config=fonts)

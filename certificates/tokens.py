@@ -2,7 +2,7 @@
 
 The payload is kept short because it goes into a QR code::
 
-    {"num": "票软备字2026第0001号", "typ": "software_filing", "sub": "星光票务 V3.2",
+    {"num": "BAZS2026000001", "typ": "filing", "sub": "星光票务 V3.2",
      "iss": "电影资金办", "nbf": 1795276800, "exp": 1889884800, "iat": 1795300000}
 
 and the protected header is ``{"alg": "EdDSA", "kid": "..."}``. Authenticity is

@@ -216,7 +216,7 @@ class _FormParser(ComponentReader):
             self.problem("form", 'type must be "default"')
         key = schema.get("id")
         if not isinstance(key, str) or not _FORM_ID_RE.fullmatch(key):
-            self.problem("form", "id must be a form key such as cinema_registration")
+            self.problem("form", "id must be a form key such as review")
             key = ""
         version = schema.get("schemaVersion")
         if version is not None and (isinstance(version, bool) or not isinstance(version, int)):

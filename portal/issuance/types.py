@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 
 class RevokedBy(StrEnum):
@@ -50,10 +51,12 @@ class CertificateType:
     title: str
     """The default title, printed and shown (Chinese: certificates are Chinese documents)."""
     template: str | None
-    """The PDF template in ``certificates/templates``; None: no PDF (X.509 only)."""
+    """The PDF template (``<template>.html``); None: no PDF (X.509 only)."""
     revoked_by: RevokedBy
     default_issuer: str | None = None
     """The authority named on the certificate when the caller names none."""
+    templates: Path | None = None
+    """The folder of the type's own template, when it is not one of ``certificates/``."""
 
 
 PLATFORM_TYPES: dict[str, CertificateType] = {

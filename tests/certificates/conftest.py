@@ -11,6 +11,15 @@ import pytest
 
 from certificates import KeyStore, issue_token, render_pdf, sign_pdf
 
+LAYOUTS = (
+    Path(__file__).resolve().parents[2]
+    / "portal"
+    / "processes"
+    / "software_filing"
+    / "certificates"
+)
+"""The software filing's own layouts (the generic ones come from ``certificates/``)."""
+
 PASSPHRASE = b"correct horse battery staple"
 BASE_URL = "https://portal.test/verify"
 ISSUER = "国家电影事业发展专项资金管理委员会办公室"
@@ -108,7 +117,9 @@ def rendered(sample_url: str) -> Callable[[str], bytes]:
 
     def render(cert_type: str) -> bytes:
         if cert_type not in cache:
-            cache[cert_type] = render_pdf(cert_type, contexts(sample_url)[cert_type])
+            cache[cert_type] = render_pdf(
+                cert_type, contexts(sample_url)[cert_type], templates=LAYOUTS
+            )
         return cache[cert_type]
 
     return render

@@ -12,7 +12,7 @@ from PIL import Image
 
 from certificates import KeyStore, qr_png_data_uri, qr_svg, render_pdf, verify_token
 from tests.certificates import pdftools
-from tests.certificates.conftest import BASE_URL, NUMBER, VENDOR, contexts, verify_url
+from tests.certificates.conftest import BASE_URL, LAYOUTS, NUMBER, VENDOR, contexts, verify_url
 
 
 @pytest.mark.slow
@@ -43,7 +43,7 @@ def test_token_from_the_printed_qr_verifies(
 @pytest.mark.slow
 def test_each_certificate_carries_its_own_token(key_store: KeyStore) -> None:
     url = verify_url(key_store, number="票软证字〔2026〕第0002号")
-    pdf = render_pdf("software_filing", contexts(url)["software_filing"])
+    pdf = render_pdf("software_filing", contexts(url)["software_filing"], templates=LAYOUTS)
 
     [decoded] = pdftools.qr_codes(pdftools.page_image(pdf))
 

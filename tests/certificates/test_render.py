@@ -12,7 +12,7 @@ import pytest
 from certificates import CertificateContextError, certificate_types, cn_date, render_html
 from certificates import render_pdf as render_certificate
 from tests.certificates import pdftools
-from tests.certificates.conftest import ISSUER, NUMBER, PRODUCT, USCC, VENDOR, contexts
+from tests.certificates.conftest import ISSUER, LAYOUTS, NUMBER, PRODUCT, USCC, VENDOR, contexts
 
 TYPES = ["software_filing", "testing_commission", "commitment_letter", "notice"]
 
@@ -66,7 +66,7 @@ EXPECTED_TEXT = {
 
 
 def test_every_type_has_a_template() -> None:
-    assert certificate_types() == sorted(TYPES)
+    assert certificate_types(LAYOUTS) == sorted(TYPES)
 
 
 @pytest.mark.parametrize("cert_type", TYPES)
@@ -114,7 +114,7 @@ def test_title_and_author_metadata(rendered: Callable[[str], bytes]) -> None:
 def test_agent_software_title(sample_url: str) -> None:
     context = contexts(sample_url)["software_filing"] | {"variant": "agent_software"}
 
-    html = render_html("software_filing", context)
+    html = render_html("software_filing", context, templates=LAYOUTS)
 
     assert "电影票网络代售软件产品备案证书" in html
 
@@ -122,8 +122,8 @@ def test_agent_software_title(sample_url: str) -> None:
 def test_context_is_escaped(sample_url: str) -> None:
     context = contexts(sample_url)["notice"] | {"subject": '<b class="x">影城</b> & 公司'}
 
-    html = render_html("notice", context)
-    pdf = render_certificate("notice", context)
+    html = render_html("notice", context, templates=LAYOUTS)
+    pdf = render_certificate("notice", context, templates=LAYOUTS)
 
     assert "&lt;b class=&#34;x&#34;&gt;影城&lt;/b&gt; &amp; 公司" in html
     assert '<b class="x">' not in html
@@ -133,7 +133,7 @@ def test_context_is_escaped(sample_url: str) -> None:
 def test_commitment_letter_does_not_double_the_v(sample_url: str) -> None:
     for version in ("3.2.1", "V3.2.1", "v3.2.1"):
         context = contexts(sample_url)["commitment_letter"] | {"version": version}
-        assert "V3.2.1</span>版" in render_html("commitment_letter", context)
+        assert "V3.2.1</span>版" in render_html("commitment_letter", context, templates=LAYOUTS)
 
 
 def test_commitment_letter_has_no_seal_and_no_qr(rendered: Callable[[str], bytes]) -> None:
@@ -147,7 +147,7 @@ def test_commitment_letter_has_no_seal_and_no_qr(rendered: Callable[[str], bytes
 def test_notice_accepts_several_paragraphs(sample_url: str) -> None:
     context = contexts(sample_url)["notice"] | {"body": ["第一段。", "第二段。"]}
 
-    html = render_html("notice", context)
+    html = render_html("notice", context, templates=LAYOUTS)
 
     assert html.index("第一段。") < html.index("第二段。")
 
@@ -158,20 +158,20 @@ def test_missing_key_is_reported(sample_url: str, missing: str) -> None:
     del context[missing]
 
     with pytest.raises(CertificateContextError, match=missing):
-        render_certificate("software_filing", context)
+        render_certificate("software_filing", context, templates=LAYOUTS)
 
 
 @pytest.mark.parametrize("cert_type", ["base", "../templates/base", "unknown", "Notice", ""])
 def test_unknown_type(cert_type: str) -> None:
     with pytest.raises(LookupError):
-        render_certificate(cert_type, {})
+        render_certificate(cert_type, {}, templates=LAYOUTS)
 
 
 def test_naive_datetime_is_refused(sample_url: str) -> None:
     context = contexts(sample_url)["notice"] | {"issue_date": datetime(2026, 11, 22, 9)}
 
     with pytest.raises(CertificateContextError, match="timezone"):
-        render_html("notice", context)
+        render_html("notice", context, templates=LAYOUTS)
 
 
 def test_chinese_dates() -> None:
@@ -185,11 +185,11 @@ def test_chinese_dates() -> None:
 def test_rendering_is_fast(sample_url: str) -> None:
     """Well under a second per certificate once fonts are loaded (measured: 0.2-0.3 s)."""
     context = contexts(sample_url)["software_filing"]
-    render_certificate("software_filing", context)
+    render_certificate("software_filing", context, templates=LAYOUTS)
     durations = []
     for _ in range(3):
         start = time.perf_counter()
-        render_certificate("software_filing", context)
+        render_certificate("software_filing", context, templates=LAYOUTS)
         durations.append(time.perf_counter() - start)
 
     # Generous, as the suite runs on two busy workers; a PDF that embedded whole CJK

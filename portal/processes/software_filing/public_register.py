@@ -78,7 +78,7 @@ def search(
     """
     query = query.strip()[:MAX_QUERY]
     page = max(page, 1)
-    matches = sa.true()
+    matches: sa.ColumnElement[bool] = sa.true()
     if query:
         matches = sa.or_(
             SoftwareFiling.product_name.icontains(query, autoescape=True),

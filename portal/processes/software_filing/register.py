@@ -26,7 +26,13 @@ def register(registry: ProcessRegistry) -> None:
     registry.add_task_check("test_report", checks.tested_package_recorded)
     registry.add_certificate_type(
         CertificateType(
-            KEY, "BAZS", "票务软件产品备案证书", KEY, RevokedBy.NATIONAL, NATIONAL_FUND_OFFICE
+            KEY,
+            "BAZS",
+            "票务软件产品备案证书",
+            KEY,
+            RevokedBy.NATIONAL,
+            NATIONAL_FUND_OFFICE,
+            templates=services.CERTIFICATE_TEMPLATES,
         ),
         on_revoke=services.filing_revoked,
     )
@@ -38,6 +44,7 @@ def register(registry: ProcessRegistry) -> None:
             "testing_commission",
             RevokedBy.NATIONAL,
             NATIONAL_FUND_OFFICE,
+            templates=services.CERTIFICATE_TEMPLATES,
         )
     )
     registry.add_labels(

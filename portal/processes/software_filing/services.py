@@ -22,6 +22,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -44,6 +45,9 @@ from portal.processes.software_filing.models import FilingState, SoftwareFiling
 
 PROCESS = "software_filing"
 COMMITMENT_SLOT = "commitment_letter"
+CERTIFICATE_TEMPLATES = Path(__file__).parent / "certificates"
+"""The printed layouts of the filing certificate, the testing commission letter and
+the commitment letter."""
 INSTITUTE = "总局电影技术质量检测所"
 COMMISSIONED_BY = "电影资金办"
 VARIANT_NAMES = {"cinema_software": "电影院票务软件", "agent_software": "电影票网络代售软件"}
@@ -249,7 +253,7 @@ class FilingService:
         }
         if application.number:
             context["number"] = application.number
-        return render_pdf("commitment_letter", context)
+        return render_pdf("commitment_letter", context, templates=CERTIFICATE_TEMPLATES)
 
     # Helpers ---------------------------------------------------------------------------
 
