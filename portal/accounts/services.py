@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +27,7 @@ from portal.core.actor import Actor
 from portal.core.db import utcnow
 from portal.core.errors import Conflict, Invalid, Unauthorized
 from portal.core.i18n import N_
+from portal.core.transactions import transaction
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
 # Verifying against a real hash when the user does not exist keeps the
@@ -52,7 +55,8 @@ class IssuedToken:
 
 
 class AccountService:
-    """Creating and authenticating users. Every method commits its own work."""
+    """Creating and authenticating users. Every method that changes something runs in its
+    own transaction."""
 
     def __init__(self, session: Session, *, token_ttl: timedelta = timedelta(hours=12)) -> None:
         self.session = session
@@ -82,15 +86,15 @@ class AccountService:
             scope="",
             organization=org,
         )
-        self.session.add_all([org, user])
-        self.session.flush()
-        history.record(
-            self.session,
-            Actor.of(user, ip=ip),
-            "registered",
-            details={"organization": org.name, "uscc": org.uscc, "org_type": org.org_type},
-        )
-        self._commit_unique()
+        with self._unique():
+            self.session.add_all([org, user])
+            self.session.flush()
+            history.record(
+                self.session,
+                Actor.of(user, ip=ip),
+                "registered",
+                details={"organization": org.name, "uscc": org.uscc, "org_type": org.org_type},
+            )
         return user
 
     def create_user(
@@ -138,12 +142,12 @@ class AccountService:
             scope=normalized_scope,
             organization=organization,
         )
-        self.session.add(user)
-        self.session.flush()
-        history.record(
-            self.session, None, "user_created", details={"username": username, "role": role}
-        )
-        self._commit_unique()
+        with self._unique():
+            self.session.add(user)
+            self.session.flush()
+            history.record(
+                self.session, None, "user_created", details={"username": username, "role": role}
+            )
         return user
 
     def authenticate(self, username: str, password: str, *, ip: str | None = None) -> User:
@@ -157,30 +161,30 @@ class AccountService:
         )
         valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
         if user is None or not valid or not user.active:
-            history.record(
-                self.session,
-                None,
-                "sign_in_failed",
-                details={"username": normalize_username(username)[:64]},
-                ip=ip,
-            )
-            self.session.commit()
+            with transaction(self.session):
+                history.record(
+                    self.session,
+                    None,
+                    "sign_in_failed",
+                    details={"username": normalize_username(username)[:64]},
+                    ip=ip,
+                )
             raise Unauthorized(N_("Wrong user name or password."))
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        user.last_login_at = utcnow()
-        history.record(self.session, Actor.of(user, ip=ip), "signed_in")
-        self.session.commit()
+        with transaction(self.session):
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            user.last_login_at = utcnow()
+            history.record(self.session, Actor.of(user, ip=ip), "signed_in")
         return user
 
     def issue_token(self, user: User) -> IssuedToken:
         """A new bearer token for ``user``; only its hash is stored."""
         token = secrets.token_urlsafe(32)
         expires_at = utcnow() + self.token_ttl
-        self.session.add(
-            ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=expires_at)
-        )
-        self.session.commit()
+        with transaction(self.session):
+            self.session.add(
+                ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=expires_at)
+            )
         return IssuedToken(token=token, expires_at=expires_at)
 
     def user_for_token(self, token: str) -> User | None:
@@ -204,12 +208,14 @@ class AccountService:
         if self.session.scalar(sa.select(User.id).where(User.username == username)):
             raise Conflict(N_("This user name is already taken."))
 
-    def _commit_unique(self) -> None:
-        """Commit; a concurrent registration of the same name or code is a conflict."""
+    @contextmanager
+    def _unique(self) -> Iterator[None]:
+        """A transaction in which a concurrent registration of the same user name or
+        credit code (caught by the unique constraints) is a conflict."""
         try:
-            self.session.commit()
+            with transaction(self.session):
+                yield
         except sa.exc.IntegrityError as exc:
-            self.session.rollback()
             raise Conflict(N_("This user name or credit code is already registered.")) from exc
 
 

@@ -35,6 +35,7 @@ from portal.applications.registry import ProcessRegistry
 from portal.core import history
 from portal.core.actor import Actor
 from portal.core.errors import Invalid
+from portal.core.transactions import transaction
 from workflows.errors import DefinitionInvalid, Problem
 from workflows.model import ProcessModel, compile_process
 from workflows.validation import NS, Rules, parse_xml
@@ -194,23 +195,22 @@ class DefinitionService:
             manifest=dict(manifest) if manifest is not None else None,
             created_by_id=actor.user_id if actor else None,
         )
-        self.session.add(definition)
         try:
-            self.session.flush()
+            with transaction(self.session):
+                self.session.add(definition)
+                self.session.flush()
+                history.record(
+                    self.session,
+                    actor,
+                    "definition_published",
+                    details={"key": definition.key, "version": definition.version},
+                )
         except sa.exc.IntegrityError:
             # Another machine published the same content (or version) at the same moment.
-            self.session.rollback()
             existing = self._by_hash(model.key, content_hash)
             if existing is None:
                 raise
             return existing, False
-        history.record(
-            self.session,
-            actor,
-            "definition_published",
-            details={"key": definition.key, "version": definition.version},
-        )
-        self.session.commit()
         return definition, True
 
     def publish_package(

@@ -14,6 +14,7 @@ from portal.core.actor import Actor
 from portal.core.db import utcnow
 from portal.core.errors import NotFound
 from portal.core.i18n import N_
+from portal.core.transactions import transaction
 
 
 def message_of(params: Mapping[str, Any] | None, locale: str | None) -> str | None:
@@ -60,6 +61,6 @@ class NotificationService:
         if notification is None or notification.organization_id != actor.organization_id:
             raise NotFound(N_("Notification not found."))
         if notification.read_at is None:
-            notification.read_at = utcnow()
-            self.session.commit()
+            with transaction(self.session):
+                notification.read_at = utcnow()
         return notification

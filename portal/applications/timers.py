@@ -26,6 +26,7 @@ from portal.calendar.workdays import WorkingCalendar, YearHook
 from portal.core import history
 from portal.core.actor import Actor
 from portal.core.db import utcnow
+from portal.core.transactions import transaction, transactional
 from workflows.errors import WorkflowError
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,6 @@ class TimerService:
                 try:
                     count = self._fire(application_id)
                 except (WorkflowError, sa.exc.SQLAlchemyError, ValueError) as exc:
-                    self.session.rollback()
                     failed += 1
                     log.exception("timers of application %s failed", application_id)
                     self._record_failure(application_id, exc)
@@ -81,9 +81,8 @@ class TimerService:
         )
         if passed:
             query = query.where(Timer.application_id.not_in(passed))
-        due = list(self.session.scalars(query))
-        self.session.rollback()  # read only; _fire starts its own transaction
-        return due
+        with transaction(self.session):  # read only: each application fires in its own
+            return list(self.session.scalars(query))
 
     def _fire(self, application_id: uuid.UUID) -> int:
         """Fire the application's due timers; returns how many fired. Commits.
@@ -92,16 +91,15 @@ class TimerService:
         it) or has already fired its timers.
         """
         runtime = Runtime(self.session, self.platform)
-        application = runtime.lock(application_id, skip_locked=True)
-        if application is None:
-            self.session.rollback()
-            return 0
-        instance = runtime.load(application, None)
-        instance.fire_due_timers()
-        count = runtime.save(application, instance, None)
-        self.session.commit()
-        return count
+        with transaction(self.session):
+            application = runtime.lock(application_id, skip_locked=True)
+            if application is None:
+                return 0
+            instance = runtime.load(application, None)
+            instance.fire_due_timers()
+            return runtime.save(application, instance, None)
 
+    @transactional
     def _record_failure(self, application_id: uuid.UUID, exc: Exception) -> None:
         due = self.session.scalars(
             sa.select(Timer).where(
@@ -113,7 +111,6 @@ class TimerService:
         for timer in due:
             timer.attempts += 1
             timer.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        self.session.commit()
 
 
 def recount_provisional_deadlines(

@@ -24,7 +24,7 @@ from portal.core.clock import china_today
 from portal.core.db import utcnow
 from portal.core.errors import Conflict, NotFound
 from portal.core.i18n import N_
-from portal.core.transactions import transactional
+from portal.core.transactions import transaction, transactional
 
 MAKEUP_NAME = "调休上班"
 _SEED_ATTEMPTS = 3
@@ -103,11 +103,10 @@ class CalendarService:
             if not missing:
                 break
             try:
-                self._insert_package_years(missing)
-                self.session.commit()
+                with transaction(self.session):
+                    self._insert_package_years(missing)
             except sa.exc.IntegrityError:
-                self.session.rollback()  # another machine stored some of them first
-                continue
+                continue  # another machine stored some of them first
             return missing
         return []
 
