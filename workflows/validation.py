@@ -226,49 +226,54 @@ def _service_task_problems(process: etree._Element, rules: Rules) -> Iterable[Pr
             problems = check_expression(value)
             for message in problems:
                 yield Problem(f"Parameter '{param_name}': {message}", task_id, line)
-            if signature is None or problems:
-                continue
-            rule = signature.parameters.get(param_name)
-            if rule is None:
-                yield Problem(
-                    f"Service '{name}' takes no parameter '{param_name}' "
-                    f"(it takes: {', '.join(sorted(signature.parameters)) or 'none'})",
-                    task_id,
-                    line,
-                )
-            elif rule.refers_to is not None:
-                yield from _reference_problems(name, param_name, value, rule, rules, task)
+            if signature is not None and not problems:
+                where = _Where(name, param_name, task_id, line)
+                yield from _parameter_problems(where, value, signature, rules)
         for param_name, rule in signature.parameters.items() if signature else ():
             if rule.required and param_name not in given:
                 yield Problem(f"Service '{name}' needs the parameter '{param_name}'", task_id, line)
 
 
-def _reference_problems(
-    service: str,
-    param: str,
-    value: str,
-    rule: Parameter,
-    rules: Rules,
-    task: etree._Element,
-) -> Iterable[Problem]:
-    """A literal value naming something of the manifest must name something declared.
+@dataclass(frozen=True)
+class _Where:
+    """A parameter of a service task, for locating its problems."""
 
-    A computed value (an expression over the task data) is checked when it runs.
-    """
+    service: str
+    param: str
+    task_id: str | None
+    line: int | None
+
+
+def _parameter_problems(
+    where: _Where, value: str, signature: Signature, rules: Rules
+) -> Iterable[Problem]:
+    """A parameter the service takes; a literal naming something of the manifest must
+    name something declared (a computed value is checked when it runs)."""
+    rule = signature.parameters.get(where.param)
+    if rule is None:
+        takes = ", ".join(sorted(signature.parameters)) or "none"
+        yield Problem(
+            f"Service '{where.service}' takes no parameter '{where.param}' (it takes: {takes})",
+            where.task_id,
+            where.line,
+        )
+        return
+    if rule.refers_to is None:
+        return
     try:
         literal = ast.literal_eval(value.strip())
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return
-    section = rule.refers_to or ""
-    names = literal if isinstance(literal, list | tuple) else [literal]
+    section = rule.refers_to
     declared = rules.declared.get(section, frozenset())
-    for item in names:
+    names = ", ".join(sorted(declared)) or "none"
+    for item in literal if isinstance(literal, list | tuple) else [literal]:
         if not isinstance(item, str) or item not in declared:
             yield Problem(
-                f"Service '{service}' parameter '{param}': {item!r} is not declared in the "
-                f"manifest's '{section}' (declared: {', '.join(sorted(declared)) or 'none'})",
-                task.get("id"),
-                task.sourceline,
+                f"Service '{where.service}' parameter '{where.param}': {item!r} is not declared "
+                f"in the manifest's '{section}' (declared: {names})",
+                where.task_id,
+                where.line,
             )
 
 
