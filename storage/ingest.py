@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import BinaryIO
+from typing import IO
 
 from storage.filetypes import SNIFF_BYTES, normalise_type, sniff
 from storage.interfaces import DocumentStore, StoredObject, TooLarge, WrongType
@@ -14,7 +14,7 @@ from storage.streams import prefixed, read_head
 def ingest(
     store: DocumentStore,
     key: str,
-    stream: BinaryIO,
+    stream: IO[bytes],
     *,
     allowed: Collection[str] | None,
     max_size: int | None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class DocumentStore(ABC):
     """
 
     @abstractmethod
-    def put(self, key: str, stream: BinaryIO, *, max_size: int | None = None) -> StoredObject:
+    def put(self, key: str, stream: IO[bytes], *, max_size: int | None = None) -> StoredObject:
         """Store everything ``stream`` yields under ``key`` and describe what was stored.
 
         The stream is read in bounded chunks (never whole) while being hashed and

@@ -6,7 +6,7 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from storage.filetypes import sniff
 from storage.interfaces import (
@@ -45,7 +45,7 @@ class LocalDocumentStore(DocumentStore):
         """The folder holding the objects."""
         return self._root
 
-    def put(self, key: str, stream: BinaryIO, *, max_size: int | None = None) -> StoredObject:
+    def put(self, key: str, stream: IO[bytes], *, max_size: int | None = None) -> StoredObject:
         """Store ``stream`` under ``key``; see :meth:`DocumentStore.put`.
 
         :raise ValueError: ``key`` is invalid or leads out of the root through a symlink.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import uuid
-from typing import TYPE_CHECKING, BinaryIO, cast
+from typing import IO, TYPE_CHECKING, BinaryIO, cast
 
 from minio import Minio
 from minio.commonconfig import REPLACE, CopySource
@@ -93,7 +93,7 @@ class S3DocumentStore(DocumentStore):
             if exc.code not in _BUCKET_TAKEN_CODES or not self._client.bucket_exists(self._bucket):
                 raise
 
-    def put(self, key: str, stream: BinaryIO, *, max_size: int | None = None) -> StoredObject:
+    def put(self, key: str, stream: IO[bytes], *, max_size: int | None = None) -> StoredObject:
         """Store ``stream`` under ``key``; see :meth:`DocumentStore.put` and the class notes.
 
         :raise ValueError: ``key`` is invalid.

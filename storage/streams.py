@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 from storage.filetypes import SNIFF_BYTES
 from storage.interfaces import StoredObject, TooLarge
@@ -16,7 +16,7 @@ CHUNK_SIZE = 1024 * 1024
 """The most any store asks of a source stream in one read."""
 
 
-def read_head(stream: BinaryIO, size: int = SNIFF_BYTES) -> bytes:
+def read_head(stream: IO[bytes], size: int = SNIFF_BYTES) -> bytes:
     """Read up to ``size`` bytes, fewer only if the stream ends first.
 
     Short reads (pipes, sockets) are retried until ``size`` bytes or end of stream.
@@ -42,7 +42,7 @@ class DigestingReader:
     """
 
     def __init__(
-        self, source: BinaryIO, *, max_size: int | None, chunk_size: int = CHUNK_SIZE
+        self, source: IO[bytes], *, max_size: int | None, chunk_size: int = CHUNK_SIZE
     ) -> None:
         if max_size is not None and max_size < 0:
             raise ValueError("max_size must not be negative")
@@ -124,7 +124,7 @@ class DigestingReader:
 class _PrefixedRaw(io.RawIOBase):
     """Yields ``head`` and then the rest of ``source``, without closing ``source``."""
 
-    def __init__(self, head: bytes, source: BinaryIO) -> None:
+    def __init__(self, head: bytes, source: IO[bytes]) -> None:
         super().__init__()
         self._head = memoryview(head)
         self._source = source
@@ -144,7 +144,7 @@ class _PrefixedRaw(io.RawIOBase):
         return len(data)
 
 
-def prefixed(head: bytes, source: BinaryIO) -> BinaryIO:
+def prefixed(head: bytes, source: IO[bytes]) -> BinaryIO:
     """Return a stream that yields ``head`` and then whatever ``source`` still holds.
 
     This puts back bytes already read from a stream that cannot seek. Closing

@@ -139,13 +139,13 @@ def _service_error(exc: ServiceError) -> tuple[Response, int]:
     message = gettext(exc.message, **exc.params)
     if isinstance(exc, Invalid):
         errors = {key: [gettext(m) for m in messages] for key, messages in exc.errors.items()}
-        response = error_response(exc.status, exc.code, message, errors)
+        invalid = error_response(exc.status, exc.code, message, errors)
         problems = getattr(exc, "problems", None)
         if problems is not None:
-            body = response[0].get_json()
+            body = invalid[0].get_json()
             body["problems"] = [p.as_dict() for p in problems]
             return jsonify(body), exc.status
-        return response
+        return invalid
     response, status = error_response(exc.status, exc.code, message)
     if status == 401:  # noqa: PLR2004
         response.headers["WWW-Authenticate"] = 'Bearer realm="portal"'

@@ -22,4 +22,6 @@ def register() -> tuple[Response, int]:
     form = Registration(**{k: v if isinstance(v, str) else "" for k, v in values.items()})
     user = AccountService(db.session).register_enterprise(form, ip=request.remote_addr)
     organization = db.session.get(Organization, user.organization_id)
+    if organization is None:  # register_enterprise always creates the user's organization
+        raise RuntimeError(f"registered user {user.id} has no organization")
     return jsonify({"user": user_json(user), "organization": organization_json(organization)}), 201

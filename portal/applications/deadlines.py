@@ -16,8 +16,10 @@ counted again when that year is entered. Wall-clock periods stay plain BPMN
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -57,7 +59,7 @@ class DeadlineClock:
         self.counted[due_at] = CountedDeadline(started_at, working_days, deadline)
         return due_at.isoformat()
 
-    def functions(self) -> dict[str, object]:
+    def functions(self) -> dict[str, Callable[..., Any]]:
         return {"working_days_deadline": self.working_days_deadline}
 
 

@@ -35,7 +35,7 @@ class Database:
 
     @staticmethod
     def _state() -> tuple[Engine, sessionmaker[Session]]:
-        return current_app.extensions["portal.core.db"]  # type: ignore[no-any-return]
+        return current_app.extensions["portal.core.db"]
 
     @property
     def engine(self) -> Engine:
@@ -45,7 +45,7 @@ class Database:
     def session(self) -> Session:
         if "db_session" not in g:
             g.db_session = self._state()[1]()
-        return g.db_session  # type: ignore[no-any-return]
+        return g.db_session
 
     @staticmethod
     def _close_session(_exc: BaseException | None) -> None:
@@ -65,7 +65,7 @@ class Documents:
 
     @property
     def store(self) -> DocumentStore:
-        return current_app.extensions["portal.store"]  # type: ignore[no-any-return]
+        return current_app.extensions["portal.store"]
 
 
 class Keys:
@@ -90,7 +90,7 @@ class Keys:
 
     @property
     def store(self) -> KeyStore:
-        return current_app.extensions["portal.keys"]  # type: ignore[no-any-return]
+        return current_app.extensions["portal.keys"]
 
 
 class Processes:
@@ -104,7 +104,7 @@ class Processes:
 
     @property
     def platform(self) -> Platform:
-        return current_app.extensions["portal.platform"]  # type: ignore[no-any-return]
+        return current_app.extensions["portal.platform"]
 
 
 def select_locale() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,7 +26,8 @@ def next_counter(session: Session, name: str) -> int:
     transaction ends, so two transactions never obtain the same value, and a
     rolled-back transaction gives its value back.
     """
-    table = Counter.__table__
+    # Declarative ``__table__`` is typed as FromClause; a mapped class's is a Table.
+    table = cast(sa.Table, Counter.__table__)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(insert(table).values(name=name, value=0).on_conflict_do_nothing())
     value = session.execute(

@@ -9,7 +9,7 @@ lock for the length of an upload.
 from __future__ import annotations
 
 import uuid
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -51,7 +51,7 @@ class DocumentService:
         slot_key: str,
         filename: str,
         declared_type: str | None,
-        stream: BinaryIO,
+        stream: IO[bytes],
     ) -> Document:
         """Store a file in a slot of the application form (a new version if it has one).
 
@@ -90,7 +90,7 @@ class DocumentService:
         slot_key: str,
         filename: str,
         declared_type: str | None,
-        stream: BinaryIO,
+        stream: IO[bytes],
     ) -> Document:
         """Store a file in a slot of a task's form (e.g. a test report).
 
@@ -132,7 +132,7 @@ class DocumentService:
         """The stored bytes, as a stream the caller closes."""
         return self.store.open(document.storage_key)
 
-    def _store(self, slot: DocumentSlot, filename: str, stream: BinaryIO) -> StoredObject:
+    def _store(self, slot: DocumentSlot, filename: str, stream: IO[bytes]) -> StoredObject:
         if not filename:
             raise Invalid({"file": [N_("Choose a file to upload.")]})
         try:

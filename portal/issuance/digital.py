@@ -163,6 +163,8 @@ class DigitalCertificateService:
         ).all()
         revoked: list[tuple[int, datetime, x509.ReasonFlags | None]] = []
         for serial, state, revoked_at, superseded_at in rows:
+            if serial is None:  # excluded by the query; narrows the Optional column
+                raise RuntimeError("a digital certificate without a serial number")
             if state == CertificateState.REVOKED and revoked_at is not None:
                 revoked.append((int(serial, 16), revoked_at, None))
             elif superseded_at is not None:
