@@ -115,7 +115,7 @@ class ProcessInstance:
         :raise TaskNotOpen: no such task, or it is not ready.
         :raise EngineFailure: a script or service failed on the way.
         """
-        task = self._workflow.get_task_from_id(task_id) if self._has_task(task_id) else None
+        task = self._find(task_id)
         if (
             task is None
             or task.state != TaskState.READY
@@ -127,6 +127,7 @@ class ProcessInstance:
             # Parallel branches merge their data at the join: each reviewer's form
             # data stays under the task's own name, so no decision overwrites another.
             task.data[output] = dict(data)
+            self._drop_foreign_outputs(task, output)
         else:
             task.data.update(data)
         task.run()
@@ -185,7 +186,7 @@ class ProcessInstance:
 
         :raise TaskNotOpen: no such waiting timer.
         """
-        task = self._workflow.get_task_from_id(timer_id) if self._has_task(timer_id) else None
+        task = self._find(timer_id)
         definition = getattr(task.task_spec, "event_definition", None) if task else None
         if (
             task is None
@@ -198,9 +199,10 @@ class ProcessInstance:
 
     def task_state(self, task_id: uuid.UUID) -> str | None:
         """``"completed"``, ``"cancelled"``, another state name, or None if gone."""
-        if not self._has_task(task_id):
+        task = self._find(task_id)
+        if task is None:
             return None
-        return str(TaskState.get_name(self._workflow.get_task_from_id(task_id).state)).lower()
+        return str(TaskState.get_name(task.state)).lower()
 
     @property
     def is_completed(self) -> bool:
@@ -243,8 +245,42 @@ class ProcessInstance:
                 results[spec.result_variable] = value
         return results
 
-    def _has_task(self, task_id: uuid.UUID) -> bool:
-        return task_id in self._workflow.tasks
+    def _drop_foreign_outputs(self, task: Any, output: str) -> None:
+        """Forget, in this branch, the outputs of the other user tasks of the same
+        (sub)process that this branch did not itself produce.
+
+        Each branch of a parallel review carries a copy of the data from before the
+        fork (in a second round, the first round's decisions). SpiffWorkflow merges
+        the branches at the join, the last one arriving last, so a stale copy would
+        overwrite a sibling's new decision. A branch keeps another output only when
+        the task that produced it is one of its own ancestors.
+        """
+        workflow = task.workflow
+        specs = {ts.bpmn_id for ts in workflow.spec.task_specs.values()}
+        produced_by = {
+            info.output: info.id
+            for info in self.model.user_tasks.values()
+            if info.output and info.output != output and info.id in specs
+        }
+        for name, spec_id in produced_by.items():
+            if name in task.data and not any(
+                other.task_spec.bpmn_id == spec_id
+                and other.state == TaskState.COMPLETED
+                and task.is_descendant_of(other)
+                for other in workflow.tasks.values()
+            ):
+                del task.data[name]
+
+    def _find(self, task_id: uuid.UUID) -> Any | None:
+        """The task ``task_id`` of the process or of one of its subprocesses, if any.
+
+        (SpiffWorkflow's own lookup raises when the first subprocess it searches
+        does not hold the task.)
+        """
+        for workflow in (self._workflow, *self._workflow.subprocesses.values()):
+            if task_id in workflow.tasks:
+                return workflow.tasks[task_id]
+        return None
 
     def _advance(self) -> None:
         try:

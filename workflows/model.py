@@ -142,7 +142,8 @@ def compile_process(bpmn: bytes, rules: Rules) -> ProcessModel:
             form=_properties(ts)["form"],
             properties=_properties(ts),
         )
-        for ts in spec.task_specs.values()
+        for process in (spec, *subprocess_specs.values())
+        for ts in process.task_specs.values()
         if isinstance(ts, UserTask)
     }
     end_statuses = {
