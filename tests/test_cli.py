@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -143,3 +145,28 @@ def test_tick_with_nothing_due_says_so(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["tick"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "0 timer(s) fired"
+
+
+def test_processes_publish_publishes_a_package_folder_once(app: Flask, tmp_path: Path) -> None:
+    package = Path(__file__).resolve().parent.parent / "processes" / "pilot_admission"
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["processes", "publish", str(package)])
+    assert first.exit_code == 0, first.output
+    assert "Published pilot_admission version 1." in first.output
+    again = runner.invoke(args=["processes", "publish", str(package)])
+    assert again.exit_code == 0, again.output
+    assert "Unchanged: pilot_admission version 1" in again.output
+    listed = runner.invoke(args=["processes", "list"])
+    assert "pilot_admission\tversion 1" in listed.output
+
+
+def test_processes_publish_lists_every_problem(app: Flask, tmp_path: Path) -> None:
+    package = tmp_path / "broken"
+    package.mkdir()
+    (package / "process.bpmn").write_text("<not-bpmn/>", encoding="utf-8")
+    (package / "manifest.json").write_text('{"key": "Broken"}', encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["processes", "publish", str(package)])
+    assert result.exit_code != 0
+    assert "the package is invalid" in result.output
+    assert "manifest key" in result.output
+    assert "manifest name" in result.output

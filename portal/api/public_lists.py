@@ -6,7 +6,8 @@ from flask import Blueprint, Response, jsonify
 from flask_babel import get_locale
 
 from portal.api.serializers import timestamp
-from portal.core.extensions import db
+from portal.applications.definitions import DefinitionService
+from portal.core.extensions import db, processes
 from portal.issuance import public_lists
 
 bp = Blueprint("public_lists", __name__)
@@ -17,9 +18,10 @@ def public_list(key: str) -> Response:
     """``{"title", "items": [{"organization", "admitted_at", "certificate"}]}``, oldest
     admission first.
 
-    :raise 404: nothing was ever published on this list.
+    :raise 404: no process declares this list and nothing was published on it.
     """
-    found = public_lists.get(db.session, key)
+    declared = DefinitionService(db.session, processes.platform.registry).declared_public_list(key)
+    found = public_lists.get(db.session, key, declared=declared)
     response = jsonify(
         {
             "key": found.key,

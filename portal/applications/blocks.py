@@ -14,6 +14,7 @@ when it is published (``docs/processes.md`` lists them all).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from forms import FormDefinition, is_valid_division_code
+from forms.divisions import lookup
+from portal.applications.definitions import form_of, model_of
 from portal.applications.manifest import Manifest, Text
 from portal.applications.models import Application, Notification, Task, TaskState
 from portal.applications.registry import ProcessRegistry
@@ -42,6 +46,7 @@ REQUIRED = Parameter()
 OPTIONAL = Parameter(required=False)
 DECISIONS = ("approve", "return", "reject")
 _PLACEHOLDER_RE = re.compile(r"%\((\w+)\)s")
+MAX_COUNTER_NAME = 64
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,9 @@ def issue_certificate(ctx: BlockContext, params: Mapping[str, Any], data: Mappin
         or (values.get(spec.subject) if spec.subject else None)
         or application.organization.name
     )
-    fields = [(f.label.zh, _shown(values.get(f.key))) for f in spec.fields]
+    form = form_of(application.definition, model_of(application.definition).start_form)
+    printed = {f.key: _printed(form, f.key, values.get(f.key)) for f in spec.fields}
+    fields = [(f.label.zh, printed[f.key]) for f in spec.fields]
     today = china_today()
     kind = CertificateType(
         name=spec.name,
@@ -174,7 +181,7 @@ def issue_certificate(ctx: BlockContext, params: Mapping[str, Any], data: Mappin
         details={
             "holder": application.organization.name,
             "application_number": application.number,
-            **{f.key: values.get(f.key) for f in spec.fields},
+            **printed,
         },
         valid_from=today,
         valid_until=_last_day(today, spec.valid_years),
@@ -265,9 +272,7 @@ def count_quota(ctx: BlockContext, params: Mapping[str, Any], data: Mapping[str,
         raise ValueError(f"quota {name!r} has no bucket {bucket!r}")
     campaign = str(params.get("campaign") or name)
     limit = quota.limits[bucket]
-    taken = numbering.next_counter(
-        ctx.session, f"quota:{ctx.manifest.key}:{campaign}:{bucket}"[:64]
-    )
+    taken = numbering.next_counter(ctx.session, _quota_counter(ctx.manifest.key, campaign, bucket))
     if taken > limit:
         raise Conflict(
             N_("The quota “%(quota)s” (%(bucket)s) is full: all %(limit)s places are taken."),
@@ -318,6 +323,30 @@ def fill(text: Text, application: Application) -> dict[str, str]:
         return template % {n: _shown(values.get(n)) for n in names}
 
     return {"zh": one(text.zh), "en": one(text.en)}
+
+
+def _quota_counter(process: str, campaign: str, bucket: str) -> str:
+    """The counter of a quota's bucket; a name too long for the counters table is
+    replaced by its digest, so no two buckets ever share a counter."""
+    name = f"quota:{process}:{campaign}:{bucket}"
+    if len(name) <= MAX_COUNTER_NAME:
+        return name
+    return "quota:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:48]
+
+
+def _printed(form: FormDefinition, key: str, value: Any) -> str:
+    """A data value as a certificate prints it: a choice's label, a division's name."""
+    spec = next((f for f in form.fields if f.key == key), None)
+    if spec is not None and spec.choices:
+        labels = {c.value: c.label for c in spec.choices}
+        if isinstance(value, list):
+            return "、".join(labels.get(str(v), str(v)) for v in value)
+        return labels.get(str(value), _shown(value))
+    if isinstance(value, str) and is_valid_division_code(value):
+        division = lookup(value)
+        if division is not None:
+            return f"{division.full_name}（{value}）"
+    return _shown(value)
 
 
 def _declared(section: Mapping[str, Any], key: str, what: str) -> Any:

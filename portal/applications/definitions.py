@@ -320,6 +320,15 @@ class DefinitionService:
             )
         )
 
+    def declared_public_list(self, key: str) -> tuple[str, str] | None:
+        """The (Chinese, English) title of public list ``key`` as the newest version of
+        a process declares it, if any does."""
+        for definition in self.latest_all():
+            title = manifest_of(definition).public_lists.get(key)
+            if title is not None:
+                return title.zh, title.en
+        return None
+
     def _by_hash(self, key: str, content_hash: str) -> ProcessDefinition | None:
         return self.session.scalar(
             sa.select(ProcessDefinition).where(

@@ -18,7 +18,7 @@ from typing import Any
 
 SECTIONS = ("results", "messages", "certificates", "quotas", "public_lists", "actions")
 """The sections whose names BPMN building-block parameters may refer to."""
-REVOKED_BY = ("national", "province")
+REVOKED_BY = ("national", "province", "city")
 _PREFIX_RE = re.compile(r"^[A-Z]{4}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _PLACEHOLDER_RE = re.compile(r"%\((\w+)\)s")

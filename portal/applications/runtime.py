@@ -11,7 +11,7 @@ the session's current transaction. Callers lock the application row first
 from __future__ import annotations
 
 import uuid
-from typing import Literal, overload
+from typing import Literal, cast, overload
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -63,7 +63,7 @@ class Runtime:
         :raise NotFound: no such application.
         """
         if self.session.get_bind().dialect.name == "sqlite":
-            table = Application.__table__
+            table = cast(sa.Table, Application.__table__)
             self.session.execute(
                 sa.update(table)
                 .where(table.c.id == application_id)
@@ -207,8 +207,10 @@ class Runtime:
         (re)submission (a joint review with one decision made), else ``submitted``.
         """
         named = {task.info.status for task in instance.open_tasks()}
-        if len(named) == 1 and None not in named:
-            return ApplicationStatus(named.pop())
+        if len(named) == 1:
+            (only,) = named
+            if only is not None:
+                return ApplicationStatus(only)
         claimed = any(row.assignee_id is not None for row in open_rows)
         if claimed or named & {ApplicationStatus.UNDER_REVIEW.value}:
             return ApplicationStatus.UNDER_REVIEW

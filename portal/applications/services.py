@@ -6,6 +6,7 @@ live here, shared by the pages and the API.
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -89,7 +90,7 @@ class ApplicationService:
             )
         )
 
-    def history(self, application: Application) -> list[AuditEvent]:
+    def history(self, application: Application) -> builtins.list[AuditEvent]:
         return list(
             self.session.scalars(
                 sa.select(AuditEvent)
@@ -98,7 +99,7 @@ class ApplicationService:
             )
         )
 
-    def documents(self, application: Application) -> list[Document]:
+    def documents(self, application: Application) -> builtins.list[Document]:
         """Every stored version of every document, oldest first."""
         return list(
             self.session.scalars(
@@ -108,7 +109,7 @@ class ApplicationService:
             )
         )
 
-    def open_tasks(self, application: Application) -> list[Task]:
+    def open_tasks(self, application: Application) -> builtins.list[Task]:
         return self.runtime.open_task_rows(application)
 
     def application_form(self, application: Application) -> FormDefinition:
@@ -306,7 +307,7 @@ class ApplicationService:
         return application
 
     def _process_check(
-        self, name: str | None, submission: Submission, errors: dict[str, list[str]]
+        self, name: str | None, submission: Submission, errors: dict[str, builtins.list[str]]
     ) -> CheckResult:
         """Run the process's own submission check; its problems are added to ``errors``
         (on a field the form already refused, the form's message stands alone)."""

@@ -69,10 +69,13 @@ def add(
     return entry
 
 
-def get(session: Session, list_key: str) -> PublicList:
+def get(session: Session, list_key: str, *, declared: tuple[str, str] | None = None) -> PublicList:
     """A public list with its entries, oldest admission first (public: anyone may read it).
 
-    :raise NotFound: nothing was ever published on this list.
+    ``declared`` is the (Chinese, English) title a published process declares for the
+    list: such a list exists, empty, before its first admission.
+
+    :raise NotFound: no process declares this list and nothing was published on it.
     """
     entries = list(
         session.scalars(
@@ -81,6 +84,8 @@ def get(session: Session, list_key: str) -> PublicList:
             .order_by(PublicListEntry.admitted_at, PublicListEntry.id)
         )
     )
+    if declared is not None:
+        return PublicList(list_key, declared[0], declared[1], entries)
     if not entries:
         raise NotFound(N_("No public list has this name."))
     newest = entries[-1]

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
@@ -225,7 +225,7 @@ class CertificateService:
             raise Invalid({"reason": [N_("Give the reason for the revocation.")]})
         if len(reason) > MAX_REASON:
             raise Invalid({"reason": [N_("The reason is too long.")]})
-        table = Certificate.__table__
+        table = cast(sa.Table, Certificate.__table__)
         revoked = self.session.execute(
             sa.update(table)
             .where(table.c.id == certificate.id, table.c.state != CertificateState.REVOKED.value)
@@ -236,7 +236,8 @@ class CertificateService:
                 revocation_reason=reason,
             )
         )
-        if revoked.rowcount != 1:
+        # An UPDATE's Session.execute result is a CursorResult (typed as Result).
+        if cast(sa.CursorResult[Any], revoked).rowcount != 1:
             raise Conflict(N_("This certificate is already revoked."))
         self.session.refresh(certificate)
         history.record(
@@ -265,11 +266,8 @@ class CertificateService:
         level = self._revoking_level(RevokedBy(stored), certificate)
         if level is RevokedBy.NATIONAL:
             return actor.role is Role.NATIONAL_REVIEWER
-        return (
-            actor.role is Role.PROVINCIAL_REVIEWER
-            and bool(actor.scope)
-            and actor.covers(certificate.division_code)
-        )
+        role = Role.CITY_REVIEWER if level is RevokedBy.CITY else Role.PROVINCIAL_REVIEWER
+        return actor.role is role and bool(actor.scope) and actor.covers(certificate.division_code)
 
     # Reading ---------------------------------------------------------------------
 
@@ -359,7 +357,7 @@ class CertificateService:
             "verify_url": self.verify_url(certificate),
         }
         pdf = sign_pdf(
-            render_pdf(kind.template, values),
+            render_pdf(kind.template, values, templates=kind.templates),
             key=self.keys.signing_key(),
             certificate=self.keys.signing_certificate(),
             chain=[self.keys.ca_certificate()],

@@ -38,6 +38,9 @@ class RevokedBy(StrEnum):
     """National reviewers (电影资金办)."""
     PROVINCE = "province"
     """Provincial reviewers of the province of the certificate's division code."""
+    CITY = "city"
+    """City reviewers of the city of the certificate's division code (a city's own
+    programme, such as a cultural-consumption pilot)."""
     HOLDER_KIND = "holder_kind"
     """A cinema's certificate: its province; any other holder's: national reviewers."""
 

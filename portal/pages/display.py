@@ -181,6 +181,8 @@ def certificate_details(
 
 def _declared_fields(certificate: Any | None) -> dict[str, str]:
     """The labels of the fields a manifest declared for ``certificate``'s type."""
+    if certificate is None:
+        return {}
     application = getattr(certificate, "application", None)
     if application is None:
         return {}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from portal.core.extensions import db
+from portal.applications.definitions import DefinitionService
+from portal.core.extensions import db, processes
 from portal.issuance import announcements, public_lists
 from portal.public.routes import bp
 
@@ -40,6 +41,8 @@ def public_list(key: str) -> str:
     """A public list 名单公示: the organisations a process admitted, with their
     certificates (each verifiable).
 
-    :raise 404: nothing was ever published on this list.
+    :raise 404: no process declares this list and nothing was published on it.
     """
-    return render_template("public/public_list.html", found=public_lists.get(db.session, key))
+    declared = DefinitionService(db.session, processes.platform.registry).declared_public_list(key)
+    found = public_lists.get(db.session, key, declared=declared)
+    return render_template("public/public_list.html", found=found)
