@@ -124,14 +124,10 @@ class Comparison:
 
 
 @dataclass(frozen=True)
-class AllOf:
-    """``a and b and ...``: true when every part is."""
+class _Junction:
+    """Parts joined by ``and`` or ``or``."""
 
     parts: tuple[Condition, ...]
-
-    def applies(self, data: Mapping[str, Any]) -> bool:
-        """Whether every part holds for ``data``."""
-        return all(part.applies(data) for part in self.parts)
 
     def field_keys(self) -> frozenset[str]:
         """The data keys the condition reads."""
@@ -141,6 +137,15 @@ class AllOf:
         """Every comparison in the condition, left to right."""
         for part in self.parts:
             yield from part.comparisons()
+
+
+@dataclass(frozen=True)
+class AllOf(_Junction):
+    """``a and b and ...``: true when every part is."""
+
+    def applies(self, data: Mapping[str, Any]) -> bool:
+        """Whether every part holds for ``data``."""
+        return all(part.applies(data) for part in self.parts)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form: ``{"op": "and", "args": [...]}``.
@@ -153,23 +158,12 @@ class AllOf:
 
 
 @dataclass(frozen=True)
-class AnyOf:
+class AnyOf(_Junction):
     """``a or b or ...``: true when any part is."""
-
-    parts: tuple[Condition, ...]
 
     def applies(self, data: Mapping[str, Any]) -> bool:
         """Whether any part holds for ``data``."""
         return any(part.applies(data) for part in self.parts)
-
-    def field_keys(self) -> frozenset[str]:
-        """The data keys the condition reads."""
-        return frozenset(key for part in self.parts for key in part.field_keys())
-
-    def comparisons(self) -> Iterator[Comparison]:
-        """Every comparison in the condition, left to right."""
-        for part in self.parts:
-            yield from part.comparisons()
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form (see :meth:`AllOf.to_json`)."""

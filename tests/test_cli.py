@@ -46,10 +46,13 @@ def test_seed_demo_creates_every_role_and_sample_applications_once(app: Flask) -
         ("software_filing", ApplicationStatus.SUBMITTED),
     ]
     assert sorted(filed) == ["云票影院票务管理系统", "快票网络售票平台"]
+    # The data-only packages are published as an administrator would.
+    assert "process pilot_admission version 1 published" in first.output
 
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0, again.output
     assert len(users(app)) == len(created)
+    assert "pilot_admission" not in again.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 7
 

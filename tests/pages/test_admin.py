@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,6 +17,7 @@ from tests.packages import bpmn_of
 from tests.pages.support import count, signed_in, text
 
 CINEMA_BPMN = bpmn_of("cinema_registration").decode("utf-8")
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 
 
 @pytest.fixture
@@ -100,3 +102,30 @@ def test_users_list(admin: FlaskClient, factory: Factory) -> None:
     page = text(admin.get("/admin/users"))
     assert "hunan" in page and "省级电影主管部门" in page and "湖南省" in page
     assert "root" in page and "门户管理员" in page
+
+
+def test_publishing_a_package_with_its_manifest(app: Flask, admin: FlaskClient) -> None:
+    package = PROCESSES / "pilot_admission"
+    data: dict[str, object] = {
+        "bpmn": (io.BytesIO((package / "process.bpmn").read_bytes()), "process.bpmn"),
+        "forms": [
+            (io.BytesIO(path.read_bytes()), path.name)
+            for path in sorted((package / "forms").glob("*.json"))
+        ],
+        "manifest": (io.BytesIO((package / "manifest.json").read_bytes()), "manifest.json"),
+    }
+    response = admin.post("/admin/definitions", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = text(admin.get("/admin/definitions"))
+    assert "已发布 pilot_admission 第 1 版" in page
+    assert "文化消费试点企业准入" in page  # the manifest's name
+
+
+def test_a_manifest_that_is_not_json_is_listed(admin: FlaskClient) -> None:
+    data: dict[str, object] = {
+        "bpmn": (io.BytesIO(CINEMA_BPMN.encode()), "process.bpmn"),
+        "manifest": (io.BytesIO(b"{not json"), "manifest.json"),
+    }
+    response = admin.post("/admin/definitions", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "manifest.json：不是有效的 JSON。" in text(response)
