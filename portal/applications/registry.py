@@ -39,6 +39,8 @@ class PublicLink:
     endpoint: str
     label: str
     short: str
+    announcements: tuple[str, ...] = ()
+    """Kinds of announcement whose pages link here."""
 
 
 @dataclass
@@ -107,10 +109,18 @@ class ProcessRegistry:
         """Pages or API routes of a process (registered on the app by ``create_app``)."""
         self.blueprints.append(blueprint)
 
-    def add_public_link(self, endpoint: str, label: str, *, short: str | None = None) -> None:
-        """A public page of a process, linked from the home page (``label``) and every
-        page's navigation (``short``, default the label); both message ids (``N_``)."""
-        self.public_links.append(PublicLink(endpoint, label, short or label))
+    def add_public_link(
+        self,
+        endpoint: str,
+        label: str,
+        *,
+        short: str | None = None,
+        announcements: tuple[str, ...] = (),
+    ) -> None:
+        """A public page of a process, linked from the home page (``label``), every
+        page's navigation (``short``, default the label; both message ids, ``N_``)
+        and the pages of the ``announcements`` kinds it publishes."""
+        self.public_links.append(PublicLink(endpoint, label, short or label, announcements))
 
     def add_slot_links(self, process_key: str, links: SlotLinks) -> None:
         """Downloads offered beside document slots of the process's application form."""

@@ -163,13 +163,6 @@ def with_limits(tmp_path: Path, **limits: int) -> Path:
     return copy_package(KEY, tmp_path / "limited", manifest=change)
 
 
-@pytest.fixture
-def published(zhengzhou: Zhengzhou) -> None:
-    response = publish(zhengzhou.admin, PACKAGE)
-    assert response.status_code == 201, response.get_json()
-    assert response.get_json() == {"key": KEY, "version": 1}
-
-
 # Publishing ----------------------------------------------------------------------------
 
 

@@ -76,6 +76,7 @@ def register(registry: ProcessRegistry) -> None:
         "software_register.software",
         N_("Register of filed ticketing software"),
         short=N_("Filed software"),
+        announcements=("software_filed", "filing_revoked"),
     )
     registry.add_slot_links(KEY, commitment_letter_link)
     registry.add_demo(demo.seed)
