@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from portal.core.clock import CHINA
+
 ENVIRONMENTS = ("production", "development", "testing")
 
 
@@ -48,7 +50,7 @@ class Settings:
     MINIO_BUCKET: str = "portal"
     MINIO_SECURE: bool = False
     PORTAL_BASE_URL: str = "http://localhost:5000"
-    PORTAL_TIMEZONE: str = "Asia/Shanghai"
+    PORTAL_TIMEZONE: str = CHINA.key
     RATELIMIT_STORAGE_URI: str = "memory://"
     API_TOKEN_TTL_HOURS: int = 12
     KEYS_DIR: str = ""
@@ -98,7 +100,7 @@ class Settings:
             MINIO_BUCKET=env.get("MINIO_BUCKET", "portal"),
             MINIO_SECURE=_bool(env.get("MINIO_SECURE"), False),
             PORTAL_BASE_URL=env.get("PORTAL_BASE_URL", "http://localhost:5000").rstrip("/"),
-            PORTAL_TIMEZONE=env.get("PORTAL_TIMEZONE", "Asia/Shanghai"),
+            PORTAL_TIMEZONE=env.get("PORTAL_TIMEZONE", CHINA.key),
             RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI", "memory://"),
             API_TOKEN_TTL_HOURS=int(env.get("API_TOKEN_TTL_HOURS", "12")),
             KEYS_DIR=env.get("KEYS_DIR") or str(instance / "keys"),

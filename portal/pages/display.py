@@ -20,6 +20,7 @@ from forms.divisions import lookup
 from portal.accounts.models import Role, User
 from portal.applications.definitions import manifest_of, model_of
 from portal.applications.models import Application, ProcessDefinition, Task, TaskState
+from portal.core.clock import CHINA
 from portal.core.db import utcnow
 from portal.core.extensions import processes
 from portal.core.i18n import N_
@@ -265,7 +266,7 @@ def latest_reason(events: Iterable[AuditEvent]) -> AuditEvent | None:
 
 
 def china_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("PORTAL_TIMEZONE", "Asia/Shanghai"))
+    return ZoneInfo(current_app.config.get("PORTAL_TIMEZONE") or CHINA.key)
 
 
 def china_day(value: datetime | None) -> date | None:
