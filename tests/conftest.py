@@ -30,7 +30,7 @@ from portal.calendar.services import CalendarService
 from portal.core.db import Base, create_db_engine, make_session_factory
 from portal.core.extensions import db
 from portal.core.migrations import upgrade
-from tests.databases import create_database
+from tests.databases import create_database, drop_database
 from tests.helpers import FAST_PASSWORD_HASHER, Api, Auth, Factory
 
 pytest_plugins = ["tests.s3server"]
@@ -49,16 +49,24 @@ def _worker() -> str:
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated database for this worker: a file path (SQLite) or a URL (PostgreSQL)."""
+def database_template(
+    tmp_path_factory: pytest.TempPathFactory, testrun_uid: str
+) -> Iterator[str]:
+    """A migrated database for this worker: a file path (SQLite) or a URL (PostgreSQL).
+
+    A PostgreSQL database is named after the run and the worker, so two test runs
+    on one server never share one, and is dropped when the worker ends.
+    """
     if PG_URL:
-        name = f"{sa.engine.make_url(PG_URL).database}_{_worker()}"
+        name = f"{sa.engine.make_url(PG_URL).database}_{testrun_uid[:8]}_{_worker()}"
         worker_url = create_database(PG_URL, name)
         _migrate_and_seed(worker_url)
-        return worker_url
+        yield worker_url
+        drop_database(PG_URL, name)
+        return
     path = tmp_path_factory.mktemp("db") / "template.sqlite"
     _migrate_and_seed(f"sqlite:///{path}")
-    return str(path)
+    yield str(path)
 
 
 def _migrate_and_seed(url: str) -> None:

@@ -18,7 +18,7 @@ PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 
 
 @pytest.fixture
-def scratch_engine(tmp_path: Path) -> Iterator[Engine]:
+def scratch_engine(tmp_path: Path, testrun_uid: str) -> Iterator[Engine]:
     """An empty database of the backend under test, dropped afterwards."""
     if not PG_URL:
         engine = create_db_engine(f"sqlite:///{tmp_path / 'scratch.sqlite'}")
@@ -26,7 +26,7 @@ def scratch_engine(tmp_path: Path) -> Iterator[Engine]:
         engine.dispose()
         return
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"{sa.engine.make_url(PG_URL).database}_migrations_{worker}"
+    name = f"{sa.engine.make_url(PG_URL).database}_migrations_{testrun_uid[:8]}_{worker}"
     engine = create_db_engine(create_database(PG_URL, name))
     yield engine
     engine.dispose()
