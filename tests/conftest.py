@@ -49,9 +49,7 @@ def _worker() -> str:
 
 
 @pytest.fixture(scope="session")
-def database_template(
-    tmp_path_factory: pytest.TempPathFactory, testrun_uid: str
-) -> Iterator[str]:
+def database_template(tmp_path_factory: pytest.TempPathFactory, testrun_uid: str) -> Iterator[str]:
     """A migrated database for this worker: a file path (SQLite) or a URL (PostgreSQL).
 
     A PostgreSQL database is named after the run and the worker, so two test runs

@@ -92,12 +92,16 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     display_name: Mapped[str] = mapped_column(sa.String(100))
     mobile: Mapped[str | None] = mapped_column(sa.String(20))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    """Where the organisation's messages are e-mailed (applicants; optional)."""
     role: Mapped[Role] = mapped_column(enum_type(Role, 32))
     scope: Mapped[str] = mapped_column(sa.String(6), default="")
     organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Raised when the user signs out: every session signed for an earlier value ends.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organization: Mapped[Organization | None] = relationship(back_populates="users")
 
@@ -110,7 +114,20 @@ class User(Base):
         return self.active
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session (and a remember-me cookie) keeps: ``"<id>:<session_epoch>"``.
+
+        A session signed before the epoch was raised names an old epoch, and
+        :func:`parse_session_id` callers refuse it.
+        """
+        return f"{self.id}:{self.session_epoch}"
+
+
+def parse_session_id(value: str) -> tuple[int, int] | None:
+    """The user id and session epoch of a value made by :meth:`User.get_id`, else None."""
+    user_id, sep, epoch = value.partition(":")
+    if not sep or not user_id.isdigit() or not epoch.isdigit():
+        return None
+    return int(user_id), int(epoch)
 
 
 class ApiToken(Base):

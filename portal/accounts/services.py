@@ -62,6 +62,12 @@ class AccountService:
         self.session = session
         self.token_ttl = token_ttl
 
+    @staticmethod
+    def registration_problems(form: Registration) -> dict[str, list[str]]:
+        """Every missing or malformed field of ``form``, by field (empty when it
+        may be registered as far as its values go); changes nothing."""
+        return _registration_problems(form)
+
     def register_enterprise(self, form: Registration, *, ip: str | None = None) -> User:
         """Create an organisation and its first (applicant) user.
 
@@ -176,6 +182,34 @@ class AccountService:
             user.last_login_at = utcnow()
             history.record(self.session, Actor.of(user, ip=ip), "signed_in")
         return user
+
+    def end_sessions(self, user_id: int) -> None:
+        """End every page session of the user (signing out, on every device).
+
+        Raises the user's session epoch in one UPDATE, so a copied session or
+        remember-me cookie signed before no longer signs anyone in. API tokens
+        are not affected. Does nothing for an unknown user.
+        """
+        with transaction(self.session):
+            self.session.execute(
+                sa.update(User)
+                .where(User.id == user_id)
+                .values(session_epoch=User.session_epoch + 1)
+            )
+
+    def disable(self, user_id: int) -> None:
+        """Switch the account off and end its sessions (for the administrators' pages).
+
+        A disabled user cannot sign in, use a session or use an API token; the
+        raised session epoch keeps the old sessions dead if the account is
+        switched on again. Does nothing for an unknown user.
+        """
+        with transaction(self.session):
+            self.session.execute(
+                sa.update(User)
+                .where(User.id == user_id)
+                .values(active=False, session_epoch=User.session_epoch + 1)
+            )
 
     def issue_token(self, user: User) -> IssuedToken:
         """A new bearer token for ``user``; only its hash is stored."""

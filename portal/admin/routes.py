@@ -3,7 +3,6 @@ certificates issued."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +17,7 @@ from portal.admin.forms import PublishForm
 from portal.applications.definitions import DefinitionRejected, DefinitionService
 from portal.applications.models import ProcessDefinition
 from portal.core.extensions import db, processes
+from portal.core.input_guards import JsonRefused, load_json, upload_limit
 from portal.issuance.services import CertificateService
 from portal.issuance.status import certificate_status
 from portal.pages.viewhelpers import current_actor, roles_required
@@ -35,11 +35,15 @@ def index() -> Response:
 
 
 @bp.route("/definitions", methods=["GET", "POST"])
+@upload_limit("MAX_DEFINITION_LENGTH")
 @admin_only
 def definitions() -> Response | str:
     """Every process with all its versions; publishing a new version.
 
     A rejected upload lists every problem found (message, element, line).
+
+    :raise 413: the upload is larger than ``MAX_DEFINITION_LENGTH`` (refused
+        before it is read).
     """
     service = DefinitionService(db.session, processes.platform.registry)
     form = PublishForm()
@@ -106,8 +110,11 @@ def _read_forms(uploads: Iterable[FileStorage]) -> tuple[dict[str, Any], list[Pr
         if not upload or not upload.filename:
             continue
         try:
-            schema = json.loads(upload.stream.read())
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            schema = load_json(upload.stream.read())
+        except JsonRefused as exc:
+            problems.append(Problem(f"{upload.filename}: {gettext(exc.message)}"))
+            continue
+        except ValueError:
             problems.append(Problem(gettext("%(file)s: not valid JSON.", file=upload.filename)))
             continue
         if not isinstance(schema, dict):
@@ -124,8 +131,10 @@ def _read_manifest(upload: FileStorage | None) -> tuple[Any | None, list[Problem
     if not upload or not upload.filename:
         return None, []
     try:
-        return json.loads(upload.stream.read()), []
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        return load_json(upload.stream.read()), []
+    except JsonRefused as exc:
+        return None, [Problem(f"{upload.filename}: {gettext(exc.message)}")]
+    except ValueError:
         return None, [Problem(gettext("%(file)s: not valid JSON.", file=upload.filename))]
 
 

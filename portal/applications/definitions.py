@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +128,38 @@ def _part_of(problem: Problem) -> str:
     return "bpmn"
 
 
+_DECLARED_ENCODING = re.compile(r"""^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*["'])([^"']*)(["'])""")
+_XML_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+)
+
+
+def as_utf8(bpmn: bytes) -> bytes:
+    """``bpmn`` as UTF-8, its XML declaration saying so (unchanged if it already is).
+
+    The encoding is the one the document declares (or its byte order mark), as
+    an XML parser reads it: GB18030 or UTF-16 files exported by other tools are
+    re-encoded, so what is hashed, validated and stored (``bpmn_xml``) is the
+    same text. A file that is not XML is returned unchanged for validation to
+    report.
+
+    :raise DefinitionRejected: the bytes are not text in the declared encoding.
+    """
+    try:
+        encoding = etree.fromstring(bpmn, parser=_XML_PARSER).getroottree().docinfo.encoding
+    except (etree.XMLSyntaxError, ValueError):
+        return bpmn
+    if (encoding or "utf-8").replace("-", "").replace("_", "").lower() == "utf8":
+        return bpmn
+    try:
+        text = bpmn.decode(encoding).removeprefix("\ufeff")
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise DefinitionRejected(
+            [Problem(f"The BPMN file is not text in the encoding it declares ({encoding}).")]
+        ) from exc
+    return _DECLARED_ENCODING.sub(r"\1UTF-8\3", text, count=1).encode("utf-8")
+
+
 class DefinitionService:
     """Publishing and reading process definitions."""
 
@@ -154,8 +187,11 @@ class DefinitionService:
         content was already published).
 
         :raise DefinitionRejected: with every problem in the BPMN, the forms and
-            the manifest.
+            the manifest (a BPMN in another encoding than UTF-8, GB18030 or
+            UTF-16, is stored re-encoded; one that is not text in the encoding
+            it declares is rejected).
         """
+        bpmn = as_utf8(bpmn)
         previous = self._previous(bpmn)
         inherited = dict(previous.forms) if previous is not None else {}
         forms, problems = _with_uploaded({**inherited, **(uploaded_forms or {})})

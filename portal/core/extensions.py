@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -23,6 +27,7 @@ if TYPE_CHECKING:
     from portal.applications.registry import Platform
 
 LANGUAGES = ("zh_CN", "en")
+log = logging.getLogger(__name__)
 
 
 class Database:
@@ -105,6 +110,50 @@ class Processes:
     @property
     def platform(self) -> Platform:
         return current_app.extensions["portal.platform"]
+
+
+def compile_catalogues(app: Flask) -> None:
+    """Compile every message catalogue (``.po``) whose ``.mo`` is missing or older.
+
+    So a deployment needs no build step for its translations (``pip install``,
+    ``db upgrade``, gunicorn serve Chinese pages). Each ``.mo`` is written to a
+    temporary file and renamed into place, so workers starting together never
+    read half a file. When a translations folder cannot be written (a read-only
+    install), its catalogues are compiled into the instance folder and that
+    folder is read instead.
+    """
+    configured = str(app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations"))
+    directories = []
+    for name in configured.split(";"):
+        directory = Path(app.root_path, name)
+        try:
+            _compile_folder(directory, directory)
+        except OSError as exc:
+            fallback = Path(app.instance_path, "translations")
+            log.warning("cannot write to %s (%s); compiling into %s", directory, exc, fallback)
+            _compile_folder(directory, fallback)
+            directory = fallback
+        directories.append(str(directory))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)
+
+
+def _compile_folder(source: Path, target: Path) -> None:
+    """:raise OSError: ``target`` cannot be written."""
+    for po in sorted(source.glob("*/LC_MESSAGES/*.po")):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as handle:
+            catalogue = read_po(handle)
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        partial = mo.with_name(f".{mo.name}.{os.getpid()}.tmp")
+        try:
+            with partial.open("wb") as handle:
+                write_mo(handle, catalogue)
+            partial.replace(mo)
+        finally:
+            partial.unlink(missing_ok=True)
+        log.info("compiled %s", mo)
 
 
 def select_locale() -> str:

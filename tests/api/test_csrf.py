@@ -34,7 +34,7 @@ def sign_in_with_cookie(app: Flask, client: FlaskClient, user: User) -> str:
         token = generate_csrf()
         raw_token = session["csrf_token"]
     with client.session_transaction() as stored:
-        stored["_user_id"] = str(user.id)
+        stored["_user_id"] = user.get_id()
         stored["_fresh"] = True
         stored["_id"] = identifier
         stored["csrf_token"] = raw_token

@@ -19,9 +19,9 @@ from portal.accounts.passwords import (
     "password",
     [
         "Portal-Test-2026",
-        "abcDEF12",  # exactly 8, three classes
-        "abcdef1!",  # lower, digit, symbol
-        "ABCDEF1!",
+        "kTq7mWzR",  # exactly 8, three classes
+        "tqwmz7k!",  # lower, digit, symbol
+        "TQWMZ7K!",
         "Abcdefg!",
         "长沙Film2026",  # Chinese characters count as symbols
         "Aa1" + "x" * 125,  # exactly 128
