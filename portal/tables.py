@@ -12,6 +12,7 @@ from portal.core import models as core
 from portal.core.db import Base
 from portal.documents import models as documents
 from portal.issuance import models as issuance
+from portal.mail import models as mail
 from portal.processes import load_models
 
 load_models()
@@ -25,5 +26,6 @@ __all__ = [
     "core",
     "documents",
     "issuance",
+    "mail",
     "metadata",
 ]

@@ -28,7 +28,8 @@ from forms import FormDefinition, is_valid_division_code
 from forms.divisions import lookup
 from portal.applications.definitions import form_of, model_of
 from portal.applications.manifest import Manifest, Text
-from portal.applications.models import Application, Notification, Task, TaskState
+from portal.applications.models import Application, Task, TaskState
+from portal.applications.notifications import Messenger
 from portal.applications.registry import ProcessRegistry
 from portal.core import history, numbering
 from portal.core.actor import Actor
@@ -129,13 +130,8 @@ def notify(ctx: BlockContext, params: Mapping[str, Any], data: Mapping[str, Any]
     placeholders (``%(number)s``, ``%(field)s``) filled from the application."""
     key = str(params.get("message") or "")
     text = fill(_declared(ctx.manifest.messages, key, "message"), ctx.application)
-    ctx.session.add(
-        Notification(
-            organization_id=ctx.application.organization_id,
-            application_id=ctx.application.id,
-            kind=key,
-            params={"number": ctx.application.number, "text": text},
-        )
+    Messenger(ctx.session, ctx.issuing.outbox, ctx.issuing.base_url).leave(
+        ctx.application, key, text
     )
     history.record(
         ctx.session,

@@ -21,6 +21,7 @@ from portal.applications.blocks import BlockContext
 from portal.applications.deadlines import DeadlineClock, project_timers
 from portal.applications.definitions import manifest_of, model_for, model_of
 from portal.applications.models import Application, ApplicationStatus, Task, TaskState
+from portal.applications.notifications import Messenger
 from portal.applications.registry import Platform
 from portal.core.actor import Actor
 from portal.core.db import utcnow
@@ -117,8 +118,12 @@ class Runtime:
         (a withdrawal cancels it at no end event). Returns how many timers
         fired in this step.
 
+        The step's messages to the applicant are left here, once the status is
+        known (:meth:`Messenger.step_ended`: a decision, its reasons, certificates).
+
         :raise EngineFailure: the process ended at no end event that names a status.
         """
+        previous = application.status
         application.workflow_state = instance.dump()
         results = instance.service_results()
         if results:
@@ -135,6 +140,7 @@ class Runtime:
             application.closed_at = utcnow()
         else:
             application.status = self._running_status(application, instance, open_rows)
+        self._messenger().step_ended(application, previous)
         self.session.flush()
         return fired
 
@@ -238,7 +244,12 @@ class Runtime:
             query = query.where(Task.completed_at >= submitted_at)
         return self.session.scalar(query.limit(1)) is not None
 
+    def _messenger(self) -> Messenger:
+        issuing = self.platform.issuing
+        return Messenger(self.session, issuing.outbox, issuing.base_url)
+
     def _engine(self, application: Application, actor: Actor | None) -> SandboxScriptEngine:
+        self._messenger().step_started(application.id)
         context = BlockContext(
             session=self.session,
             application=application,

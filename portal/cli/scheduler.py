@@ -1,4 +1,5 @@
-"""``flask --app wsgi tick`` and ``scheduler``: firing BPMN timers when they are due."""
+"""``flask --app wsgi tick`` and ``scheduler``: firing BPMN timers when they are due,
+then sending the e-mails waiting in the outbox."""
 
 from __future__ import annotations
 
@@ -9,21 +10,33 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from portal.applications.timers import TimerService
+from portal.applications.timers import TickResult, TimerService
 from portal.core.extensions import db, processes
+from portal.mail.outbox import DeliveryResult, OutboxService
 
 log = logging.getLogger(__name__)
+
+
+def run_tick(limit: int | None = None) -> tuple[TickResult, DeliveryResult]:
+    """Fire the due timers, then send the due e-mails (those the timers just wrote too)."""
+    result = TimerService(db.session, processes.platform).fire_due(limit=limit)
+    mail = OutboxService(db.session, processes.platform.issuing.outbox).deliver_due()
+    return result, mail
 
 
 @click.command("tick")
 @click.option("--limit", type=int, default=None, help="Handle at most this many timers.")
 @with_appcontext
 def tick(limit: int | None) -> None:
-    """Fire every timer that is due, once, then exit. Safe on several machines at once."""
-    result = TimerService(db.session, processes.platform).fire_due(limit=limit)
+    """Fire every timer that is due, once, send the e-mails that are due, then exit.
+    Safe on several machines at once. A failed e-mail is retried later and does
+    not fail the tick."""
+    result, mail = run_tick(limit)
     click.echo(
         f"{result.fired} timer(s) fired" + (f", {result.failed} failed" if result.failed else "")
     )
+    if mail.sent or mail.failed:
+        click.echo(f"{mail.sent} e-mail(s) sent, {mail.failed} to retry")
     if result.failed:
         raise SystemExit(1)
 
@@ -38,13 +51,15 @@ def scheduler(interval: float) -> None:
     click.echo(f"Scheduler: a tick every {interval:g} s")
     while True:
         try:
-            result = TimerService(db.session, processes.platform).fire_due()
+            result, mail = run_tick()
         except sa.exc.SQLAlchemyError:
             # The database may be restarting; the timers wait for the next tick.
             log.exception("tick failed")
         else:
             if result.fired or result.failed:
                 click.echo(f"{result.fired} timer(s) fired, {result.failed} failed")
+            if mail.sent or mail.failed:
+                click.echo(f"{mail.sent} e-mail(s) sent, {mail.failed} to retry")
         finally:
             db.session.close()
         time.sleep(interval)

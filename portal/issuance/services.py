@@ -37,6 +37,7 @@ from certificates import (
 )
 from portal.accounts.models import Organization, OrgType, Role
 from portal.applications.models import Application
+from portal.applications.notifications import Messenger
 from portal.core import history, numbering
 from portal.core.actor import Actor
 from portal.core.clock import CHINA
@@ -52,6 +53,7 @@ from portal.issuance.status import (
     certificate_status,
 )
 from portal.issuance.types import PLATFORM_TYPES, CertificateType, RevokedBy
+from portal.mail.outbox import Outbox
 from storage import DocumentStore, new_key
 
 MAX_REASON = 2000
@@ -66,8 +68,9 @@ class Issuing:
     """What issuing needs from the deployment: the document store, the keys, the
     public address (``PORTAL_BASE_URL``), the portal's name (the PDFs' signer), the
     certificate types that need code and what revoking one of them means (a revoked
-    filing certificate is a revoked filing, announced). ``create_app`` builds it
-    from the configuration and the process registry."""
+    filing certificate is a revoked filing, announced), and the outbox of the
+    e-mails that tell holders. ``create_app`` builds it from the configuration and
+    the process registry."""
 
     store: DocumentStore
     keys: KeyStore
@@ -75,6 +78,8 @@ class Issuing:
     issuer_name: str
     types: Mapping[str, CertificateType] = field(default_factory=lambda: dict(PLATFORM_TYPES))
     revocation_hooks: Mapping[str, RevocationHook] = field(default_factory=dict)
+    outbox: Outbox = field(default_factory=Outbox)
+    """Where the holders' e-mails go (disabled unless ``SMTP_HOST`` is set)."""
 
 
 class CertificateService:
@@ -160,7 +165,6 @@ class CertificateService:
                 subject=subject,
                 valid_from=valid_from,
                 valid_until=valid_until,
-                issuer=issuer,
             ),
         )
         if kind.template is not None:
@@ -174,6 +178,7 @@ class CertificateService:
             application_id=application_id,
             details={"number": number, "type": kind.name},
         )
+        self._messenger().certificate_issued(certificate)
         return certificate
 
     def supersede(self, old: Certificate, new: Certificate, *, actor: Actor | None = None) -> None:
@@ -251,6 +256,7 @@ class CertificateService:
         hook = self.issuing.revocation_hooks.get(certificate.cert_type)
         if hook is not None:
             hook(self.session, certificate, actor)
+        self._messenger().certificate_revoked(certificate)
         return certificate
 
     def may_revoke(self, actor: Actor | None, certificate: Certificate) -> bool:
@@ -304,7 +310,8 @@ class CertificateService:
             claims = verify_token(token, self.keys.jwks())
         except InvalidToken:
             return Verification(certificate, status, TokenState.NOT_AUTHENTIC)
-        if (claims.number, claims.cert_type) != (certificate.number, certificate.cert_type):
+        names = (claims.number, claims.cert_type) == (certificate.number, certificate.cert_type)
+        if not names or not claims.names_subject(certificate.subject):
             return Verification(certificate, status, TokenState.NOT_AUTHENTIC, claims)
         return Verification(certificate, status, TokenState.AUTHENTIC, claims)
 
@@ -339,6 +346,9 @@ class CertificateService:
         )
 
     # Helpers -------------------------------------------------------------------
+
+    def _messenger(self) -> Messenger:
+        return Messenger(self.session, self.issuing.outbox, self.base_url)
 
     def _attach_pdf(
         self, certificate: Certificate, kind: CertificateType, context: Mapping[str, Any]

@@ -95,6 +95,12 @@ def submitted(client: Api, data: dict[str, Any]) -> dict[str, Any]:
     return dict(response.get_json())
 
 
+def messages_about(client: Api, application: dict[str, Any]) -> list[dict[str, Any]]:
+    """The organisation's messages about ``application`` (not its cinema's registration)."""
+    items = client.get("/api/v1/notifications").get_json()["items"]
+    return [n for n in items if n["application_id"] == application["id"]]
+
+
 def only_task(client: Api, application_id: str) -> dict[str, Any]:
     return client.open_task(application_id)
 
@@ -165,14 +171,14 @@ def test_a_refund_goes_to_national_final_review_and_is_confirmed_at_47_hours(
         assert confirm["role"] == "applicant"
         assert confirm["due_at"] == "2026-10-15T10:00:00+08:00"
         cinema = cast.as_(cast.cinema)
-        (opened,) = cinema.get("/api/v1/notifications").get_json()["items"]
+        (opened,) = messages_about(cinema, application)
         assert opened["kind"] == "window_opened"
         assert application["number"] in opened["message"]
 
     with at(2026, 10, 15, 9):  # 47 hours after the final approval
         assert cast.tick() == "1 timer(s) fired"  # the 42-hour reminder
         cinema = cast.as_(cast.cinema)
-        kinds = [n["kind"] for n in cinema.get("/api/v1/notifications").get_json()["items"]]
+        kinds = [n["kind"] for n in messages_about(cinema, application)]
         assert kinds == ["window_closing", "window_opened"]
         task = only_task(cinema, application["id"])
         done = cinema.post(
@@ -215,7 +221,7 @@ def test_a_backfill_is_final_at_the_province_and_lapses_at_49_hours(
         assert cast.tick() == "2 timer(s) fired"  # the reminder, then the lapse
         cinema = cast.as_(cast.cinema)
         assert status(cinema, application["id"]) == "lapsed"
-        kinds = [n["kind"] for n in cinema.get("/api/v1/notifications").get_json()["items"]]
+        kinds = [n["kind"] for n in messages_about(cinema, application)]
         assert set(kinds) == {"window_opened", "window_closing", "window_closed"}
         late = cinema.post(f"/api/v1/tasks/{confirm['id']}/complete", json={"data": {"done": True}})
         assert late.status_code == 409
