@@ -6,7 +6,7 @@ A lower layer: it never imports Flask or the ``portal`` package. Typical use::
     store.ensure()
     jws = store.current_jws_key()
     token = issue_token(jws.private_key, jws.kid, number=number, cert_type="notice",
-                        subject=subject, valid_from=start, valid_until=end, issuer="电影资金办")
+                        subject=subject, valid_from=start, valid_until=end)
     pdf = render_pdf("notice", {..., "verify_url": f"{base}/verify?t={token}"})
     pdf = sign_pdf(pdf, key=store.signing_key(), certificate=store.signing_certificate(),
                    chain=[store.ca_certificate()], reason="备案证书", location="北京",
@@ -35,7 +35,13 @@ from certificates.render import (
 )
 from certificates.seal import seal_svg
 from certificates.sign import PdfSignatureStatus, sign_pdf, verify_pdf
-from certificates.tokens import InvalidToken, TokenClaims, issue_token, verify_token
+from certificates.tokens import (
+    InvalidToken,
+    TokenClaims,
+    issue_token,
+    subject_digest,
+    verify_token,
+)
 
 __all__ = [
     "CertificateContextError",
@@ -60,6 +66,7 @@ __all__ = [
     "render_pdf",
     "seal_svg",
     "sign_pdf",
+    "subject_digest",
     "verify_pdf",
     "verify_token",
 ]

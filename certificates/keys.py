@@ -69,6 +69,11 @@ SIGNING_YEARS = 5
 ID_KP_DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 """RFC 9336 extended key usage for signing human-readable documents."""
 
+KID_LENGTH = 6
+"""Characters of the RFC 7638 thumbprint in a new key's ``kid``: the QR tokens carry
+it, so it is short (keys created before have 16 and keep them).
+"""
+
 DIR_MODE = 0o700
 PRIVATE_MODE = 0o600
 PUBLIC_MODE = 0o644
@@ -330,7 +335,7 @@ class KeyStore:
 
     def _create_jws_key(self) -> str:
         key = ed25519.Ed25519PrivateKey.generate()
-        kid = _thumbprint(key.public_key())[:16]
+        kid = _thumbprint(key.public_key())[:KID_LENGTH]
         folder = self._dir / "jws"
         number = _next_number(max((e[0] for e in self._numbered("jws")), default=None))
         public_pem = key.public_key().public_bytes(

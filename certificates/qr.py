@@ -22,7 +22,7 @@ def _make(data: str, error: str) -> segno.QRCode:
 def qr_svg(data: str, *, error: str = "m") -> str:
     """Return ``data`` as a QR code: an ``<svg>`` element with a ``viewBox`` and no size.
 
-    The caller sizes it with CSS (the certificates use 36 mm); the quiet zone is
+    The caller sizes it with CSS (the certificates use 42 mm); the quiet zone is
     included. The element has no XML declaration, so it can be inlined in HTML.
 
     :raise ValueError: ``data`` is empty, longer than a QR code holds, or

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -64,6 +65,13 @@ def _without_v(version: str) -> str:
     return version[1:] if version[:1] in {"V", "v"} else version
 
 
+def short_link(url: str) -> str:
+    """The verification URL as printed for people to type: host and path, without
+    the scheme and the token (``portal.example/verify/BAZS2026000001``)."""
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path}" if parts.netloc else url.split("?", 1)[0]
+
+
 def _qr_code(url: str) -> Markup:
     return Markup(qr_svg(url))  # noqa: S704 - geometry only: the data is in the drawing, not in markup
 
@@ -85,6 +93,7 @@ def _environment(templates: Path | None) -> jinja2.Environment:
     )
     environment.filters["cn_date"] = cn_date
     environment.filters["without_v"] = _without_v
+    environment.filters["short_link"] = short_link
     environment.globals["qr_code"] = _qr_code
     environment.globals["seal_image"] = _seal_image
     return environment

@@ -1,14 +1,24 @@
 """The signed token in a certificate's QR code: a compact JWS (RFC 7515, EdDSA).
 
-The payload is kept short because it goes into a QR code::
+The token goes into a QR code that must still scan from a 72-dpi photocopy, so
+it carries only what identifies the certificate: the number, the type, the
+subject's digest and the validity::
 
-    {"num": "BAZS2026000001", "typ": "filing", "sub": "星光票务 V3.2",
-     "iss": "电影资金办", "nbf": 1795276800, "exp": 1889884800, "iat": 1795300000}
+    {"num": "BAZS2026000001", "typ": "filing", "sub": "kX3vQ9_a",
+     "nbf": 1795276800, "exp": 1889884800}
 
-and the protected header is ``{"alg": "EdDSA", "kid": "..."}``. Authenticity is
-not validity: a token checks out for as long as its key is in the JWK Set, also
-after the certificate expired (``expired`` says so) or was revoked (only the
-live verification page knows that).
+``sub`` is :func:`subject_digest` of the subject (the first 8 characters of the
+base64url SHA-256 of its UTF-8 text: 48 bits, enough to tell which subject a
+signed token names; the verification page shows the subject in full). The
+protected header is ``{"alg": "EdDSA", "kid": "..."}`` with the key store's
+short key id. Tokens issued before (certificates already printed) carry the
+subject in full, ``iss`` and ``iat`` and a 16-character ``kid``; they verify
+the same way for as long as their key is in the JWK Set, and
+:meth:`TokenClaims.names_subject` accepts both forms.
+
+Authenticity is not validity: a token checks out for as long as its key is in
+the JWK Set, also after the certificate expired (``expired`` says so) or was
+revoked (only the live verification page knows that).
 
 Dates are civil dates in Beijing (UTC+8): a certificate "valid from 2026年11月22日
 until 2029年11月21日" has ``nbf`` at 00:00 on the first day and ``exp`` at 00:00
@@ -17,7 +27,10 @@ on the day after the last, Beijing time.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -29,7 +42,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 ALGORITHM = "EdDSA"
-_REQUIRED = ("num", "typ", "sub", "iss", "nbf", "iat")
+_REQUIRED = ("num", "typ", "sub", "nbf")
+DIGEST_LENGTH = 8
 
 
 class InvalidToken(Exception):
@@ -39,20 +53,36 @@ class InvalidToken(Exception):
 
 @dataclass(frozen=True)
 class TokenClaims:
-    """What an authentic token says. Times are timezone-aware (UTC)."""
+    """What an authentic token says. Times are timezone-aware (UTC).
+
+    ``subject`` is the ``sub`` claim as signed: the subject's digest (tokens of
+    now) or the subject itself (older tokens); compare with :meth:`names_subject`.
+    ``issuer`` and ``issued_at`` are ``None`` in tokens of now (older ones have them).
+    """
 
     number: str
     cert_type: str
     subject: str
-    issuer: str
+    issuer: str | None
     valid_from: datetime
     valid_until: datetime | None
-    issued_at: datetime
+    issued_at: datetime | None
     kid: str
     expired: bool
     """``valid_until`` has passed (at verification time)."""
     not_yet_valid: bool
     """``valid_from`` is still to come (at verification time)."""
+
+    def names_subject(self, subject: str) -> bool:
+        """Whether the token was issued for ``subject`` (in full, or by its digest)."""
+        return self.subject in (subject, subject_digest(subject))
+
+
+def subject_digest(subject: str) -> str:
+    """The short form of ``subject`` a token carries: the first 8 characters of the
+    base64url (unpadded) SHA-256 of its NFC-normalised UTF-8 text."""
+    raw = hashlib.sha256(unicodedata.normalize("NFC", subject).encode()).digest()
+    return base64.urlsafe_b64encode(raw).decode("ascii")[:DIGEST_LENGTH]
 
 
 class _CompactJSON(json.JSONEncoder):
@@ -72,9 +102,9 @@ def issue_token(
     subject: str,
     valid_from: date | datetime,
     valid_until: date | datetime | None,
-    issuer: str,
 ) -> str:
-    """Sign the certificate's facts into a compact JWS for its QR code.
+    """Sign the certificate's number, type, subject (its digest) and validity into
+    a compact JWS for its QR code.
 
     ``valid_from``/``valid_until`` are dates (Beijing civil days, both included)
     or timezone-aware datetimes; ``valid_until`` ``None`` means no end (no ``exp``).
@@ -85,10 +115,8 @@ def issue_token(
     payload: dict[str, Any] = {
         "num": number,
         "typ": cert_type,
-        "sub": subject,
-        "iss": issuer,
+        "sub": subject_digest(subject),
         "nbf": int(not_before.timestamp()),
-        "iat": int(datetime.now(UTC).timestamp()),
     }
     if valid_until is not None:
         expires = _end(valid_until)
@@ -173,10 +201,13 @@ def _find_key(jwks: Mapping[str, Any], kid: object) -> ed25519.Ed25519PublicKey:
 
 
 def _claims(claims: dict[str, Any], kid: str, now: datetime) -> TokenClaims:
-    strings = {name: claims[name] for name in ("num", "typ", "sub", "iss")}
+    strings = {name: claims[name] for name in ("num", "typ", "sub")}
     numbers = {name: claims.get(name) for name in ("nbf", "exp", "iat")}
+    issuer = claims.get("iss")
     if not all(isinstance(value, str) for value in strings.values()):
-        raise InvalidToken("num, typ, sub and iss must be strings")
+        raise InvalidToken("num, typ and sub must be strings")
+    if issuer is not None and not isinstance(issuer, str):
+        raise InvalidToken("iss must be a string")
     if not all(
         value is None or (isinstance(value, int) and not isinstance(value, bool))
         for value in numbers.values()
@@ -185,14 +216,15 @@ def _claims(claims: dict[str, Any], kid: str, now: datetime) -> TokenClaims:
     valid_from = datetime.fromtimestamp(claims["nbf"], UTC)
     exp = claims.get("exp")
     valid_until = datetime.fromtimestamp(exp, UTC) if exp is not None else None
+    iat = claims.get("iat")
     return TokenClaims(
         number=strings["num"],
         cert_type=strings["typ"],
         subject=strings["sub"],
-        issuer=strings["iss"],
+        issuer=issuer,
         valid_from=valid_from,
         valid_until=valid_until,
-        issued_at=datetime.fromtimestamp(claims["iat"], UTC),
+        issued_at=datetime.fromtimestamp(iat, UTC) if iat is not None else None,
         kid=kid,
         expired=valid_until is not None and now >= valid_until,
         not_yet_valid=now < valid_from,

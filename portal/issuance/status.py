@@ -30,7 +30,8 @@ class TokenState(StrEnum):
     """What the token ``t`` of a verification URL proves."""
 
     AUTHENTIC = "authentic"
-    """Signed by a key of the portal's JWK Set, and names this certificate (number, type)."""
+    """Signed by a key of the portal's JWK Set, and names this certificate (number, type,
+    subject)."""
     NOT_AUTHENTIC = "not_authentic"
     """Malformed, altered, signed by another key, or naming another certificate."""
     ABSENT = "absent"

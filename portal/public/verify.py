@@ -3,7 +3,8 @@ checks the QR tokens offline, and revocation by staff from the same page.
 
 ``GET /verify/<number>?t=<token>`` needs no sign-in and shows only the
 certificate's public details: its live status in words and colour, whether
-the token in the link is authentic, the issuer and the validity.
+the token in the link is authentic, the issuer and the validity. ``GET /verify``
+is the form that looks a certificate up by the number printed on it.
 """
 
 from __future__ import annotations
@@ -13,18 +14,48 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from portal.core.errors import Conflict, Invalid, NotFound
+from portal.core.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.core.extensions import db, processes
+from portal.core.i18n import N_
 from portal.issuance.services import CertificateService
 from portal.pages.display import certificate_details
 from portal.pages.viewhelpers import current_actor
 from portal.public.routes import bp
 
+MAX_NUMBER = 64  # the longest certificate number is 14 characters
 JWKS_MAX_AGE = 300  # a rotated key is published before it signs, so a short cache is safe
 
 
 def _service() -> CertificateService:
     return CertificateService(db.session, processes.platform.issuing)
+
+
+@bp.get("/verify")
+def lookup() -> BaseResponse:
+    """The form to look a certificate up by its number; with ``number``, its page.
+
+    A number goes to ``/verify/<number>`` (which answers 404 for an unknown one).
+
+    :raise 422: the number is empty, too long, or holds a slash or whitespace
+        (the form again, with the error).
+    """
+    if "number" not in request.args:
+        return _uncached(render_template("public/verify_lookup.html", number="", error=None), 200)
+    number = request.args.get("number", "").strip().upper()
+    error = _number_error(number)
+    if error is not None:
+        page = render_template("public/verify_lookup.html", number=number, error=error)
+        return _uncached(page, 422)
+    return redirect(url_for(".verify", number=number))
+
+
+def _number_error(number: str) -> str | None:
+    """Why ``number`` cannot be a certificate number, or ``None``."""
+    if not number:
+        return gettext("Enter the certificate number printed on the certificate.")
+    if len(number) > MAX_NUMBER or any(c.isspace() or c in "/?#\\" for c in number):
+        return gettext("This is not a certificate number: check what you typed.")
+    return None
 
 
 @bp.get("/verify/<number>")
@@ -58,9 +89,23 @@ def verify(number: str) -> BaseResponse:
 def revoke(number: str) -> BaseResponse:
     """Revoke the certificate with the reason given, then show its page again.
 
+    Revoking cannot be undone, so the form must say the user understands that
+    (``confirm``); without it, or without a reason, nothing changes and the page
+    says why.
+
     :raise 403: the user may not revoke it. :raise 404: no such certificate.
     """
     service = _service()
+    token = request.form.get("t") or None
+    back = redirect(url_for(".verify", number=number.strip().upper(), t=token))
+    if request.form.get("confirm") != "yes":
+        certificate = service.public(number)
+        if not service.may_revoke(current_actor(), certificate):
+            raise Forbidden(N_("You may not revoke this certificate."))
+        flash(gettext("Confirm that you understand a revocation cannot be undone."), "error")
+        if not request.form.get("reason", "").strip():
+            flash(gettext("Give the reason for the revocation."), "error")
+        return back
     try:
         service.revoke(current_actor(), number, request.form.get("reason", ""))
     except Invalid as exc:
@@ -71,8 +116,7 @@ def revoke(number: str) -> BaseResponse:
         flash(gettext(exc.message), "error")
     else:
         flash(gettext("The certificate is revoked."), "success")
-    token = request.form.get("t") or None
-    return redirect(url_for(".verify", number=number.strip().upper(), t=token))
+    return back
 
 
 @bp.get("/.well-known/jwks.json")

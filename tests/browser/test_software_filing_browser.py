@@ -139,6 +139,10 @@ def test_software_filing_in_the_browser(
     page.goto(verify_path)
     page.get_by_label("撤销原因").fill("擅自变更软件未申报")
     page.get_by_role("button", name="撤销证书").click()
+    # Without ticking the confirmation the browser refuses the form (required).
+    assert "撤销此证书" in page.content()
+    page.locator("#confirm").check()
+    page.get_by_role("button", name="撤销证书").click()
     assert "已撤销" in _phone_status(browser, live_server, verify_path)
 
     # Anyone finds the product in the public register, revoked.
@@ -164,7 +168,8 @@ def _phone_status(browser: Browser, base_url: str, path: str) -> str:
         phone.goto(path)
         status = phone.locator(".verify-status")
         expect(status).to_be_visible()
-        expect(phone.locator(".verify-token-authentic")).to_be_visible()
+        expect(phone.locator(".verify-token")).to_be_visible()  # the portal's own link
+        expect(phone.locator(".verify-forged")).to_have_count(0)
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
         return status.inner_text()

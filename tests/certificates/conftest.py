@@ -51,7 +51,6 @@ def verify_url(store: KeyStore, **claims: Any) -> str:
         "subject": f"{VENDOR} {PRODUCT} V3.2.1",
         "valid_from": date(2026, 11, 22),
         "valid_until": date(2029, 11, 21),
-        "issuer": "电影资金办",
     }
     values.update(claims)
     jws = store.current_jws_key()

@@ -61,12 +61,18 @@ def test_reviewers_of_the_province_revoke_from_the_verification_page(
     url = f"/verify/{number}/revoke"
 
     assert hunan.post(url, data={"reason": "停业"}).status_code == 400  # no CSRF token
-    empty = hunan.post(url, data={"reason": " ", "csrf_token": csrf_token(page)})
+    empty = hunan.post(url, data={"reason": " ", "confirm": "yes", "csrf_token": csrf_token(page)})
     assert empty.status_code == 302
     assert "请填写撤销原因。" in text(hunan.get(empty.headers["Location"]))
 
     response = hunan.post(
-        url, data={"reason": "影院停业", "csrf_token": csrf_token(page), "t": "abc.def"}
+        url,
+        data={
+            "reason": "影院停业",
+            "confirm": "yes",
+            "csrf_token": csrf_token(page),
+            "t": "abc.def",
+        },
     )
 
     assert response.status_code == 302

@@ -257,7 +257,9 @@ def test_a_revoked_filing_shows_as_revoked(
 ) -> None:
     number = filed["result"]["certificate_number"]
     national = signed_in(app, "national")
-    response = national.post(f"/verify/{number}/revoke", data={"reason": "检测报告造假"})
+    response = national.post(
+        f"/verify/{number}/revoke", data={"reason": "检测报告造假", "confirm": "yes"}
+    )
     assert response.status_code == 302
     assert filed["result"]["filing_number"] in register(client)  # still listed: the public checks
     assert statuses(client) == ["已撤销备案"]

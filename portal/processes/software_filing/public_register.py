@@ -4,12 +4,19 @@
 An entry's status is live, like a certificate's: revoked when the filing or
 its certificate is revoked (a revoked filing certificate is a revoked filing,
 取消备案), superseded when a newer version's filing replaced it, expired when
-its validity has ended (China time), else filed.
+its validity has ended (China time), else filed. The page lists revoked
+filings apart from the others (``revoked=True``/``False``), without a "valid
+until" date: a cinema must not read a revoked filing as one in force.
+
+A search matches the product name, the vendor or the filing number (a part of
+any of them), or the installation package's full MD5 (32 hexadecimal digits) or
+SHA-256 (64), in either case: a cinema holding a package can check that exact file.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -18,11 +25,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from portal.core.clock import china_today
-from portal.issuance.models import CertificateState
+from portal.issuance.models import Certificate, CertificateState
 from portal.processes.software_filing.models import FilingState, SoftwareFiling
 
 PER_PAGE = 20
 MAX_QUERY = 100
+_MD5 = re.compile(r"[0-9a-fA-F]{32}")
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class FilingStatus(StrEnum):
@@ -68,23 +77,26 @@ class RegisterPage:
 
 
 def search(
-    session: Session, query: str = "", page: int = 1, per_page: int = PER_PAGE
+    session: Session,
+    query: str = "",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    *,
+    revoked: bool | None = None,
 ) -> RegisterPage:
     """Filed software whose product name, vendor or filing number contains ``query``
-    (case-insensitive; blank: every entry), newest filing first, ``per_page`` a page.
+    (case-insensitive), or whose package has the MD5 or SHA-256 ``query`` (in full;
+    blank: every entry), newest filing first, ``per_page`` a page.
 
-    ``query`` is cut to 100 characters; a page below 1 is the first page, a page
-    past the last is empty.
+    ``revoked`` ``True`` keeps only the revoked filings, ``False`` only the others,
+    ``None`` both. ``query`` is cut to 100 characters; a page below 1 is the first
+    page, a page past the last is empty.
     """
     query = query.strip()[:MAX_QUERY]
     page = max(page, 1)
-    matches: sa.ColumnElement[bool] = sa.true()
-    if query:
-        matches = sa.or_(
-            SoftwareFiling.product_name.icontains(query, autoescape=True),
-            SoftwareFiling.vendor_name.icontains(query, autoescape=True),
-            SoftwareFiling.filing_number.icontains(query, autoescape=True),
-        )
+    matches = _matching(query)
+    if revoked is not None:
+        matches = sa.and_(matches, _revoked() if revoked else sa.not_(_revoked()))
     total = session.scalar(sa.select(sa.func.count(SoftwareFiling.id)).where(matches)) or 0
     filings = session.scalars(
         sa.select(SoftwareFiling)
@@ -101,4 +113,31 @@ def search(
         page=page,
         per_page=per_page,
         total=int(total),
+    )
+
+
+def _matching(query: str) -> sa.ColumnElement[bool]:
+    if not query:
+        return sa.true()
+    conditions = [
+        SoftwareFiling.product_name.icontains(query, autoescape=True),
+        SoftwareFiling.vendor_name.icontains(query, autoescape=True),
+        SoftwareFiling.filing_number.icontains(query, autoescape=True),
+    ]
+    # The document store records digests in lower case (hashlib's hexdigest).
+    if _MD5.fullmatch(query):
+        conditions.append(SoftwareFiling.package_md5 == query.lower())
+    elif _SHA256.fullmatch(query):
+        conditions.append(SoftwareFiling.package_sha256 == query.lower())
+    return sa.or_(*conditions)
+
+
+def _revoked() -> sa.ColumnElement[bool]:
+    """The SQL form of :func:`filing_status` being revoked."""
+    revoked_certificates = sa.select(Certificate.id).where(
+        Certificate.state == CertificateState.REVOKED
+    )
+    return sa.or_(
+        SoftwareFiling.state == FilingState.REVOKED,
+        SoftwareFiling.certificate_id.in_(revoked_certificates),
     )

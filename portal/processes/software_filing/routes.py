@@ -28,15 +28,21 @@ def _page_number() -> int:
 @pages.get("/register/software")
 def software() -> str:
     """Filed ticketing software: product, vendor, filing number, validity, live status
-    and package digests, searchable by product, vendor or filing number (``?q=``)."""
-    found = public_register.search(db.session, request.args.get("q", ""), _page_number())
-    return render_template("software_filing/register.html", found=found)
+    and package digests, searchable by product, vendor, filing number or the
+    package's full MD5 or SHA-256 (``?q=``). Revoked filings are listed apart,
+    without a validity, 20 a page each (``?page=`` and ``?revoked_page=``)."""
+    query = request.args.get("q", "")
+    found = public_register.search(db.session, query, _page_number(), revoked=False)
+    revoked_page = request.args.get("revoked_page", 1, type=int) or 1
+    revoked = public_register.search(db.session, query, revoked_page, revoked=True)
+    return render_template("software_filing/register.html", found=found, revoked=revoked)
 
 
 @api.get("/register/software")
 def software_json() -> Response:
-    """Filed ticketing software matching ``?q=`` (product, vendor or filing number),
-    newest first, 20 a page (``?page=``), each with its live status."""
+    """Filed ticketing software matching ``?q=`` (product, vendor or filing number, or
+    the package's full MD5 or SHA-256), newest first, 20 a page (``?page=``), each
+    with its live status (revoked entries included: ``status`` says so)."""
     found = public_register.search(db.session, request.args.get("q", ""), _page_number())
     certificates = CertificateService(db.session, processes.platform.issuing)
     response = jsonify(
