@@ -30,9 +30,11 @@ from portal.documents.services import DocumentService
 from portal.pages.display import latest_reason, page_locale
 from portal.pages.viewhelpers import (
     PageForm,
+    add_errors,
     attach_errors,
     current_actor,
     field_at,
+    refused_keys,
     translate_errors,
 )
 
@@ -68,8 +70,7 @@ def edit(application_id: uuid.UUID) -> Response | str:
         if any(f.filename for f in request.files.values()):
             flash(gettext("Chosen files are uploaded only by Save draft or Submit."), "info")
         return _render(service, application, form)
-    if not form.validate():
-        return _render(service, application, form)
+    form.validate()
     try:
         return _save(service, application, definition, form)
     except Conflict as exc:
@@ -83,20 +84,30 @@ def _save(
     definition: FormDefinition,
     form: Any,
 ) -> Response | str:
+    """Keep everything the page brought that can be kept, then submit if asked.
+
+    The fields that passed validation are saved as the draft and every
+    accepted file is stored, even when other fields or files are refused, so
+    nothing typed or uploaded is lost. When anything was refused the page comes
+    back with every problem at once: the refused values and files and, for
+    "submit", what the submission itself lacks (required fields and documents,
+    the process's check).
+
+    :raise Conflict: the application can no longer be changed.
+    """
     actor = current_actor()
-    try:
-        saved = service.update_data(actor, application.id, form_data(form))
-    except Invalid as exc:
-        attach_errors(form, translate_errors(exc.errors))
-        return _render(service, application, form)
+    saved = _save_valid_fields(service, application, form)
     # From the stored values, not their form-data spelling: inputs such as
     # datetime-local show only their own format ("2026-09-29T19:00", no offset).
-    shown = page_form_class(definition)(formdata=None, data=saved.data)
+    # A page with refused values shows them as typed, to be corrected.
+    page = (
+        form if refused_keys(form) else page_form_class(definition)(formdata=None, data=saved.data)
+    )
     uploads = DocumentService(db.session, processes.platform)
-    refused = store_chosen_files(
+    refused_files = store_chosen_files(
         definition,
         lambda slot, upload: uploads.upload_to_application(
-            current_actor(),
+            actor,
             application.id,
             slot_key=slot,
             filename=upload.filename or "",
@@ -104,19 +115,36 @@ def _save(
             stream=upload.stream,
         ),
     )
-    if refused:
-        attach_errors(shown, refused)
-        flash(gettext("The data was saved, but some files were not accepted."), "warning")
-        return _render(service, saved, shown)
-    if request.form.get("action") != "submit":
+    attach_errors(page, refused_files)
+    submitting = request.form.get("action") == "submit"
+    if refused_keys(page) or page.form_errors:
+        if submitting:
+            add_errors(page, translate_errors(service.submission_problems(actor, application.id)))
+            flash(
+                gettext(
+                    "The application was not submitted. What could be kept was saved as a "
+                    "draft; correct the problems below."
+                ),
+                "error",
+            )
+        else:
+            flash(
+                gettext(
+                    "What could be kept was saved as a draft, but some values or files "
+                    "were not accepted. Correct the problems below."
+                ),
+                "warning",
+            )
+        return _render(service, saved, page)
+    if not submitting:
         flash(gettext("Draft saved."), "success")
         return redirect(url_for(".edit", application_id=application.id))
     try:
         submitted = service.submit(actor, application.id)
     except Invalid as exc:
-        attach_errors(shown, translate_errors(exc.errors))
+        attach_errors(page, translate_errors(exc.errors))
         flash(gettext("The application was not submitted. Correct the problems below."), "error")
-        return _render(service, saved, shown)
+        return _render(service, saved, page)
     flash(
         gettext(
             "Your application has been submitted. Acceptance number: %(number)s",
@@ -125,6 +153,30 @@ def _save(
         "success",
     )
     return redirect(url_for(".application", application_id=application.id))
+
+
+def _save_valid_fields(
+    service: ApplicationService, application: Application, form: Any
+) -> Application:
+    """Save the fields of the validated ``form`` that show no error as the draft.
+
+    A refused field keeps its stored value. Should the service refuse a value
+    the form let through, that field gets the service's message and the others
+    are saved without it. Returns the application as stored.
+
+    :raise Conflict: the application can no longer be changed.
+    """
+    data = form_data(form)
+    for _attempt in range(2):
+        refused = refused_keys(form)
+        kept = {key: value for key, value in data.items() if key not in refused}
+        if not kept:
+            break
+        try:
+            return service.update_data(current_actor(), application.id, kept)
+        except Invalid as exc:
+            attach_errors(form, translate_errors(exc.errors))
+    return application
 
 
 def _submitted_rows(formdata: MultiDict[str, Any], key: str) -> int:

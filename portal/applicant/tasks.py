@@ -17,12 +17,21 @@ from werkzeug.wrappers import Response
 from forms import FormDefinition, build_form_class, form_data
 from portal.applicant.routes import applicant_only, bp
 from portal.applications.models import ApplicationStatus, Task, TaskState
+from portal.applications.services import ApplicationService
 from portal.applications.tasks import TaskService
 from portal.core.errors import Conflict, Invalid
 from portal.core.extensions import db, processes
 from portal.documents.files import store_task_files
 from portal.pages.display import is_application_form_task, page_locale
-from portal.pages.viewhelpers import PageForm, attach_errors, current_actor, translate_errors
+from portal.pages.viewhelpers import (
+    PageForm,
+    add_errors,
+    attach_errors,
+    current_actor,
+    current_slots,
+    refused_keys,
+    translate_errors,
+)
 
 
 def task_form_class(definition: FormDefinition) -> Any:
@@ -53,16 +62,22 @@ def task(task_id: uuid.UUID) -> Response | str:
 
 
 def _complete(service: TaskService, task: Task, form: Any) -> Response | str:
-    """Store the chosen files and complete ``task`` with ``form``'s data."""
-    if not form.validate():
-        return _render(task, form)
+    """Store the chosen files and complete ``task`` with ``form``'s data.
+
+    The accepted files are stored even when a value or another file is
+    refused, so they need not be chosen again; the page then lists every
+    problem at once, the task's own (a required document still missing, its
+    check) with those of what was typed.
+    """
     actor = current_actor()
+    form.validate()
     try:
-        refused = store_task_files(actor, task.id, service.form(task))
-        if refused:
-            attach_errors(form, refused)
+        attach_errors(form, store_task_files(actor, task.id, service.form(task)))
+        data = form_data(form)
+        if refused_keys(form) or form.form_errors:
+            add_errors(form, translate_errors(service.problems(actor, task.id, data)))
             return _render(task, form)
-        service.complete(actor, task.id, form_data(form))
+        service.complete(actor, task.id, data)
     except Invalid as exc:
         attach_errors(form, translate_errors(exc.errors))
         return _render(task, form)
@@ -99,4 +114,7 @@ def _render(task: Task, form: Any) -> str:
         application=task.application,
         form=form,
         form_definition=TaskService(db.session, processes.platform).form(task),
+        current_documents=current_slots(
+            ApplicationService(db.session, processes.platform).documents(task.application), task
+        ),
     )

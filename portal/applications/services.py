@@ -248,19 +248,8 @@ class ApplicationService:
         :raise Invalid: every missing or invalid field and document, at once.
         :raise Conflict: the process is not waiting for the application form.
         """
-        form = self.application_form(application)
         model = model_of(application.definition)
-        documents = self._slots(application)
-        clean, errors = _validated(form, application.data, draft=False, documents=documents)
-        checked = self._process_check(
-            model.properties.get("submit_check"),
-            Submission(
-                application,
-                {k: v for k, v in clean.items() if k not in errors},
-                documents,
-            ),
-            errors,
-        )
+        clean, errors, checked = self._submission_check(application)
         if errors:
             raise Invalid(errors)
         task = next(
@@ -289,13 +278,45 @@ class ApplicationService:
             application_id=application.id,
             task_id=task.id,
             task_name=task.name,
-            details={"number": application.number},
+            # The data submitted, so that a resubmission can show what changed.
+            details={"number": application.number, "data": clean},
         )
         instance = self.runtime.load(application, actor)
         instance.complete(task.id, clean)
         self.runtime.save(application, instance, actor, completed_task=task.id)
 
+    def submission_problems(
+        self, actor: Actor, application_id: uuid.UUID
+    ) -> dict[str, builtins.list[str]]:
+        """What would stop the application, as stored, from being submitted: every
+        missing or invalid field and document and the process's own check. Changes
+        nothing (a page shows these beside the problems of what was just typed).
+
+        :raise NotFound: not the actor's application.
+        """
+        application = self.get(actor, application_id)
+        return self._submission_check(application)[1]
+
     # Helpers -----------------------------------------------------------
+
+    def _submission_check(
+        self, application: Application
+    ) -> tuple[dict[str, Any], dict[str, builtins.list[str]], CheckResult]:
+        """The stored data cleaned for submission, every problem, and the process check."""
+        form = self.application_form(application)
+        model = model_of(application.definition)
+        documents = self._slots(application)
+        clean, errors = _validated(form, application.data, draft=False, documents=documents)
+        checked = self._process_check(
+            model.properties.get("submit_check"),
+            Submission(
+                application,
+                {k: v for k, v in clean.items() if k not in errors},
+                documents,
+            ),
+            errors,
+        )
+        return clean, errors, checked
 
     def _editable(self, actor: Actor, application_id: uuid.UUID) -> Application:
         self.get(actor, application_id)

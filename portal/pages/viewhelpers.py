@@ -20,10 +20,12 @@ from forms import DocumentSlot, FieldSpec, FormDefinition, StaticText
 from forms.fields import parse_datetime
 from portal.accounts.models import Role, User
 from portal.applications.definitions import form_of
-from portal.applications.models import ProcessDefinition
+from portal.applications.models import ProcessDefinition, Task
+from portal.applications.progress import step_bar, time_limit
 from portal.core.actor import Actor
-from portal.core.extensions import processes
+from portal.core.extensions import db, processes
 from portal.core.i18n import Translations
+from portal.documents.models import Document
 from portal.pages.display import (
     CERTIFICATE_STATUS_LABELS,
     DECISION_LABELS,
@@ -40,6 +42,7 @@ from portal.pages.display import (
     deadline_of,
     event_task_name,
     filesize,
+    inbox_scope_text,
     is_application_form_task,
     label,
     long_date,
@@ -50,6 +53,7 @@ from portal.pages.display import (
     shown_results,
     task_holder,
     task_name,
+    time_limit_text,
     user_role_text,
 )
 
@@ -138,6 +142,43 @@ def attach_errors(form: Any, errors: Mapping[str, list[str]]) -> None:
         else:
             own = [m for m in field.errors if isinstance(m, str)]
             field.errors = own + [m for m in messages if m not in own]
+
+
+def add_errors(form: Any, errors: Mapping[str, list[str]]) -> None:
+    """Show ``errors`` (dotted paths) beside the form's own, except on fields that
+    already show one: there the form's message stands alone (a value it refused
+    is not also "required" because the service never received it).
+    """
+    attach_errors(
+        form,
+        {
+            path: messages
+            for path, messages in errors.items()
+            if not _shows_error(field_at(form, path.split(".")))
+        },
+    )
+
+
+def refused_keys(form: Any) -> frozenset[str]:
+    """The top-level keys of the fields (and lists) that show an error."""
+    return frozenset(field.short_name for field in form if _shows_error(field))
+
+
+def _shows_error(field: Any) -> bool:
+    if field is None:
+        return False
+    if any(isinstance(m, str) for m in field.errors):
+        return True
+    return any(
+        _shows_error(child) for entry in getattr(field, "entries", ()) for child in entry.form
+    )
+
+
+def current_slots(documents: Iterable[Document], task: Task | None = None) -> dict[str, Document]:
+    """The newest stored version in each slot: of ``task``'s form, or of the
+    application form without one. ``documents`` come oldest version first."""
+    task_id = task.id if task is not None else None
+    return {d.slot: d for d in documents if d.task_id == task_id}
 
 
 def field_at(form: Any, parts: list[str]) -> Any:
@@ -253,6 +294,10 @@ def init_app(app: Flask) -> None:
         task_holder=task_holder,
         user_role_text=user_role_text,
         deadline_of=deadline_of,
+        time_limit_of=lambda task: time_limit(db.session, task),
+        time_limit_text=time_limit_text,
+        inbox_scope_text=inbox_scope_text,
+        step_bar=step_bar,
         is_application_form_task=is_application_form_task,
         shown_results=shown_results,
         provisional_explanation=lambda: gettext(PROVISIONAL_EXPLANATION),
