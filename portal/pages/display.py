@@ -20,6 +20,7 @@ from forms.divisions import lookup
 from portal.accounts.models import Role, User
 from portal.applications.definitions import manifest_of, model_of
 from portal.applications.models import Application, ProcessDefinition, Task, TaskState
+from portal.applications.progress import TimeLimit
 from portal.core.clock import CHINA
 from portal.core.db import utcnow
 from portal.core.extensions import processes
@@ -382,6 +383,34 @@ def deadline_of(task: Task) -> DeadlineView | None:
         provisional=task.due_provisional,
         escalated=task.escalated_at is not None,
     )
+
+
+TIME_LIMIT_FALLBACK = N_("Handled promptly once received")
+
+
+def time_limit_text(limit: TimeLimit | None, task: Task | None = None) -> str:
+    """A step's promised time limit 承诺时限 in its legal unit: "3 个工作日",
+    "48 hours"; for a step without a deadline timer, what its BPMN commits to;
+    a staff step that states nothing is "handled promptly"; an applicant step
+    that states nothing gets "" (the applicant sets its own pace)."""
+    if limit is not None and limit.working_days:
+        return ngettext("%(num)s working day", "%(num)s working days", limit.working_days)
+    if limit is not None and limit.hours:
+        return ngettext("%(num)s hour", "%(num)s hours", limit.hours)
+    if limit is not None and limit.commitment is not None:
+        return limit.commitment.get(page_locale())
+    if task is not None and task.role is Role.APPLICANT:
+        return ""
+    return gettext(TIME_LIMIT_FALLBACK)
+
+
+def inbox_scope_text(user: User) -> str:
+    """Whose tasks an inbox lists: "本辖区（湖南省 省级电影主管部门）的任务" for a
+    regional authority; nationwide for the National Film Fund Office and the
+    testing institute, whose work knows no jurisdiction (辖区)."""
+    if not place_name(user.scope):
+        return gettext("Tasks nationwide (%(role)s).", role=label(ROLE_LABELS, user.role))
+    return gettext("Tasks in your area (%(area)s).", area=user_role_text(user))
 
 
 def filesize(size: int | None) -> str:

@@ -7,26 +7,32 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from forms import FormDefinition, build_form_class, form_data
 from portal.applications.models import Task, TaskState
-from portal.applications.tasks import TaskService
+from portal.applications.progress import changes_since_return, time_limits
+from portal.applications.tasks import InboxPage, InboxQuery, InboxTab, TaskService
 from portal.applications.views import application_view
 from portal.core.errors import Conflict, Invalid
 from portal.core.extensions import db, processes
+from portal.core.i18n import N_
 from portal.documents.files import store_task_files
 from portal.pages.display import page_locale
 from portal.pages.viewhelpers import (
     STAFF_ROLES,
     PageForm,
+    add_errors,
     attach_errors,
     current_actor,
+    current_slots,
+    refused_keys,
     roles_required,
     translate_errors,
 )
+from portal.review.inbox import parse_query
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 staff_only = roles_required(*STAFF_ROLES)
@@ -38,17 +44,44 @@ def decision_form_class(definition: FormDefinition) -> Any:
 
 @bp.get("/")
 @staff_only
-def inbox() -> str:
-    """Open tasks the reviewer can act on, soonest due first, then newest; and the
-    overdue, escalated tasks the reviewer follows (national reviewers: every province's)."""
+def inbox() -> tuple[str, int]:
+    """The inbox tabs 待办 (open tasks the reviewer can act on, soonest due first,
+    then newest), 已办 (tasks the reviewer completed) and 逾期 (overdue tasks, with
+    the escalated ones the reviewer follows: national reviewers every province's),
+    searched by acceptance number, applicant and submission days, paginated.
+
+    :raise 400: a parameter is malformed (the page says which; nothing is listed).
+    :raise 404: a page past the last one.
+    """
     service = TaskService(db.session, processes.platform)
     actor = current_actor()
-    tasks = service.inbox(actor)
+    query, problems = parse_query(request.args)
+    if problems:
+        return _inbox_page(query, None, problems), 400
+    found = service.search(actor, query)
+    if query.page > found.pages:
+        return _inbox_page(query, None, {"page": N_("There is no such page.")}), 404
+    return _inbox_page(query, found, {}), 200
+
+
+def _inbox_page(query: InboxQuery, found: InboxPage | None, problems: dict[str, str]) -> str:
+    service = TaskService(db.session, processes.platform)
+    actor = current_actor()
+    tasks = found.tasks if found is not None else []
+    actionable = service.actionable(actor, {t.id for t in tasks})
+    # The open tab also lists the escalated tasks the reviewer follows (督办).
+    escalated = service.escalated(actor) if query.tab is InboxTab.OPEN else []
     return render_template(
         "review/inbox.html",
+        query=query,
+        found=found,
         tasks=tasks,
-        escalated=service.escalated(actor),
-        actionable={t.id for t in tasks},
+        limits=time_limits(db.session, tasks),
+        actionable=actionable,
+        problems={key: gettext(message) for key, message in problems.items()},
+        counts=service.tab_counts(actor),
+        escalated=escalated,
+        escalated_actionable=service.actionable(actor, {t.id for t in escalated}),
     )
 
 
@@ -92,14 +125,17 @@ def complete(task_id: uuid.UUID) -> Response | str:
     found = service.get(actor, task_id)
     definition = service.form(found)
     form = decision_form_class(definition)()
-    if not form.validate():
-        return _render(found, form)
+    form.validate()
     try:
-        refused = store_task_files(actor, found.id, definition)
-        if refused:
-            attach_errors(form, refused)
+        # The accepted files are kept even when something else is refused, and
+        # every problem is listed at once: the refused values and files with
+        # what the task itself still lacks (a report file, its check).
+        attach_errors(form, store_task_files(actor, found.id, definition))
+        data = form_data(form)
+        if refused_keys(form) or form.form_errors:
+            add_errors(form, translate_errors(service.problems(actor, task_id, data)))
             return _render(found, form)
-        service.complete(actor, task_id, form_data(form))
+        service.complete(actor, task_id, data)
     except Invalid as exc:
         attach_errors(form, translate_errors(exc.errors))
         return _render(found, form)
@@ -149,6 +185,8 @@ def _render(task: Task, form: Any) -> str:
         certificates=view.certificates,
         form=form,
         form_definition=TaskService(db.session, processes.platform).form(task),
+        current_documents=current_slots(view.documents, task),
         can_claim=is_open and task.assignee_id is None,
         can_decide=is_open and task.assignee_id in (None, actor.user_id),
+        changes=changes_since_return(view.form, view.history, view.documents),
     )
