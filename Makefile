@@ -14,12 +14,12 @@ TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	poppler-utils openssl libmagic1 chromium
 
-.PHONY: run test test-sqlite test-postgres lint system-deps venv translations db demo \
+.PHONY: run test assets test-sqlite test-postgres lint system-deps venv translations db demo \
 	serve clean bench bench-deps bench-timers bench-certificates
 
-run: system-deps venv translations db demo serve ## set everything up and serve the portal
+run: system-deps venv assets translations db demo serve ## set everything up and serve the portal
 
-test: system-deps venv translations lint test-sqlite test-postgres ## every check CI runs
+test: system-deps venv assets translations lint test-sqlite test-postgres ## every check CI runs
 
 system-deps: ## install missing Debian packages (needs root)
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -36,6 +36,19 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+# Front-end libraries, pinned in package-lock.json and served by the portal itself
+# (no outside network on the intranet): npm ci, then their built files to static/vendor.
+VENDOR := portal/static/vendor
+
+assets: $(VENDOR)/.installed ## install the pinned front-end libraries (Uppy) into portal/static/vendor
+
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/uppy
+	cp node_modules/uppy/dist/uppy.min.js node_modules/uppy/dist/uppy.min.css \
+		node_modules/@uppy/locales/dist/zh_CN.min.js node_modules/uppy/LICENSE $(VENDOR)/uppy/
 	touch $@
 
 translations: venv ## compile the message catalogues
@@ -74,4 +87,4 @@ bench-certificates: venv translations bench-deps ## issue a certificate; verify 
 	BENCH_PG_URL=$(TEST_PG_URL) $(BIN)/python -m bench.certificates.run
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) node_modules $(VENDOR) instance .pytest_cache .ruff_cache .mypy_cache

@@ -16,11 +16,13 @@ from portal.api import (
     common,
     definitions,
     notifications,
+    pickers,
     processes,
     public_lists,
     registrations,
     tasks,
     tokens,
+    uploads,
 )
 from portal.core.extensions import csrf
 
@@ -36,6 +38,8 @@ for module in (
     notifications,
     definitions,
     certificates,
+    uploads,
+    pickers,
 ):
     bp.register_blueprint(module.bp)
     # Flask-WTF exempts a blueprint by the name a request is routed through,

@@ -81,6 +81,26 @@ class DocumentService:
             stored=stored,
         )
 
+    def application_slot(
+        self, actor: Actor, application_id: uuid.UUID, slot_key: str
+    ) -> DocumentSlot:
+        """The slot ``slot_key`` of the application form, if ``actor`` may upload to it now.
+
+        The checks :meth:`upload_to_application` makes before it reads a byte, for
+        an upload that arrives later in pieces.
+
+        :raise NotFound: not the actor's application.
+        :raise Forbidden: the actor is not the applicant.
+        :raise Conflict: the application can no longer be changed.
+        :raise Invalid: unknown slot.
+        """
+        applications = ApplicationService(self.session, self.platform)
+        application = applications.get(actor, application_id)
+        if actor.role is not Role.APPLICANT:
+            raise Forbidden(N_("Only the applicant can add documents to an application."))
+        _require_editable(application)
+        return _slot(applications.application_form(application), slot_key)
+
     @transactional
     def upload_to_task(
         self,

@@ -175,3 +175,166 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 })();
+
+// Pickers. A text input with data-picker gets choosers beside it that fill it in;
+// typing the code still works, and without JavaScript the input is all there is.
+// "division" and "county": province, city and county selects over GB/T 2260
+// (data-picker-source answers ?parent= with {"items": [{"code", "name"}]}); a
+// "county" field takes a value only once a county is chosen. "cinema": a select
+// of the organisation's active cinemas, shown only when it has some.
+(function () {
+  "use strict";
+
+  var cache = {};
+
+  function load(url) {
+    if (!cache[url]) {
+      cache[url] = fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error(String(response.status));
+          }
+          return response.json();
+        })
+        .then(function (body) { return body.items || []; });
+    }
+    return cache[url];
+  }
+
+  function fill(select, items, placeholder, label) {
+    select.textContent = "";
+    var empty = document.createElement("option");
+    empty.value = "";
+    empty.textContent = placeholder;
+    select.appendChild(empty);
+    items.forEach(function (item) {
+      var option = document.createElement("option");
+      option.value = item.code;
+      option.textContent = label(item);
+      select.appendChild(option);
+    });
+    select.disabled = items.length === 0;
+  }
+
+  function setValue(input, value) {
+    if (input.value !== value) {
+      input.value = value;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+
+  function chooser(labelText) {
+    var wrap = document.createElement("label");
+    wrap.className = "picker-level";
+    var caption = document.createElement("span");
+    caption.textContent = labelText;
+    var select = document.createElement("select");
+    wrap.appendChild(caption);
+    wrap.appendChild(select);
+    return { wrap: wrap, select: select };
+  }
+
+  function divisionPicker(input) {
+    var labels = JSON.parse(input.getAttribute("data-picker-labels"));
+    var source = input.getAttribute("data-picker-source");
+    var countyOnly = input.getAttribute("data-picker") === "county";
+    var box = document.createElement("div");
+    box.className = "picker division-picker";
+    var levels = [labels.province, labels.city, labels.county].map(function (text, depth) {
+      var level = chooser(text);
+      level.select.setAttribute("data-picker-level", String(depth));
+      level.select.disabled = true;
+      box.appendChild(level.wrap);
+      return level.select;
+    });
+    input.insertAdjacentElement("beforebegin", box);
+    var byName = function (item) { return item.name; };
+
+    function showLevel(depth, parent, chosen) {
+      for (var below = depth; below < levels.length; below += 1) {
+        fill(levels[below], [], labels.choose, byName);
+      }
+      var url = source + "?parent=" + encodeURIComponent(parent);
+      return load(url).then(function (items) {
+        fill(levels[depth], items, labels.choose, byName);
+        if (chosen && items.some(function (item) { return item.code === chosen; })) {
+          levels[depth].value = chosen;
+          return true;
+        }
+        return false;
+      });
+    }
+
+    function showCode(code) {
+      var valid = /^\d{6}$/.test(code);
+      showLevel(0, "", valid ? code.slice(0, 2) + "0000" : "").then(function (found) {
+        if (!found || code.slice(2) === "0000") {
+          return found && showLevel(1, code.slice(0, 2), "");
+        }
+        return showLevel(1, code.slice(0, 2), code.slice(0, 4) + "00").then(function (city) {
+          if (city) {
+            return showLevel(2, code.slice(0, 4), code.slice(4) === "00" ? "" : code);
+          }
+          return false;
+        });
+      }).catch(function () { box.remove(); });
+    }
+
+    var choosing = false;
+    levels.forEach(function (select, depth) {
+      select.addEventListener("change", function () {
+        var code = select.value;
+        var chosen = code || (depth > 0 ? levels[depth - 1].value : "");
+        choosing = true;
+        setValue(input, countyOnly ? (depth === 2 ? code : "") : chosen);
+        choosing = false;
+        if (code && depth < 2) {
+          showLevel(depth + 1, code.slice(0, 2 + 2 * depth), "");
+        } else if (!code) {
+          for (var below = depth + 1; below < levels.length; below += 1) {
+            fill(levels[below], [], labels.choose, byName);
+          }
+        }
+      });
+    });
+    input.addEventListener("change", function () {
+      if (!choosing) {
+        showCode(input.value.trim());
+      }
+    });
+    showCode(input.value.trim());
+  }
+
+  function cinemaPicker(input) {
+    var labels = JSON.parse(input.getAttribute("data-picker-labels"));
+    load(input.getAttribute("data-picker-source")).then(function (items) {
+      if (items.length === 0) {
+        return;
+      }
+      var level = chooser(labels.cinema);
+      level.wrap.className = "picker cinema-picker";
+      fill(level.select, items, labels.choose, function (item) {
+        return item.name + " (" + item.code + ")";
+      });
+      level.select.value = items.some(function (item) { return item.code === input.value; })
+        ? input.value : "";
+      level.select.addEventListener("change", function () {
+        if (level.select.value) {
+          setValue(input, level.select.value);
+        }
+      });
+      input.insertAdjacentElement("afterend", level.wrap);
+    }).catch(function () { /* the plain input still works */ });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-picker]").forEach(function (input) {
+      if (input.getAttribute("data-picker") === "cinema") {
+        cinemaPicker(input);
+      } else {
+        divisionPicker(input);
+      }
+    });
+  });
+})();
