@@ -22,7 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from certificates.keys import ORGANIZATION
 from portal import cli
-from portal.accounts.models import User
+from portal.accounts.models import User, parse_session_id
 from portal.admin import bp as admin_bp
 from portal.api import bp as api_bp
 from portal.api.common import API_PREFIX
@@ -33,10 +33,11 @@ from portal.applications.registry import Platform, ProcessRegistry
 from portal.auth import bp as auth_bp
 from portal.calendar.services import CalendarService
 from portal.core import error_pages as errors
-from portal.core import security
+from portal.core import input_guards, security
 from portal.core.config import Settings
 from portal.core.extensions import (
     babel,
+    compile_catalogues,
     csrf,
     db,
     documents,
@@ -48,6 +49,7 @@ from portal.core.extensions import (
 from portal.core.extensions import processes as platform_extension
 from portal.core.i18n import N_
 from portal.issuance.services import Issuing
+from portal.mail.outbox import Outbox, SmtpSettings
 from portal.pages import viewhelpers
 from portal.processes import registrations
 from portal.public import bp as public_bp
@@ -73,6 +75,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies)  # type: ignore[method-assign]
 
+    input_guards.init_app(app)  # first: its converter and checks apply to every route
     db.init_app(app)
     documents.init_app(app)
     keys.init_app(app)
@@ -88,10 +91,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                 issuer_name=ORGANIZATION,
                 types=registry.certificate_types,
                 revocation_hooks=registry.revocation_hooks,
+                outbox=Outbox(SmtpSettings.from_config(app.config)),
             ),
         ),
     )
     csrf.init_app(app)
+    compile_catalogues(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     _init_login(app)
@@ -130,9 +135,15 @@ def _init_login(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    def load_user(session_id: str) -> User | None:
+        """The active user a session names, unless it signed out since (see ``User.get_id``)."""
+        parsed = parse_session_id(session_id)
+        if parsed is None:
+            return None
+        user = db.session.get(User, parsed[0])
+        if user is None or not user.active or user.session_epoch != parsed[1]:
+            return None
+        return user
 
 
 def _sync_shipped_data() -> None:

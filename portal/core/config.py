@@ -28,6 +28,23 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    """``env[name]`` as a non-negative integer (``default`` when unset or blank).
+
+    :raise ConfigError: not a non-negative integer.
+    """
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ConfigError(f"{name} must be a non-negative integer, not {value!r}")
+    return number
+
+
 def normalize_database_url(url: str) -> str:
     """Accept the usual spellings of a PostgreSQL URL and pick the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -52,11 +69,28 @@ class Settings:
     PORTAL_BASE_URL: str = "http://localhost:5000"
     PORTAL_TIMEZONE: str = CHINA.key
     RATELIMIT_STORAGE_URI: str = "memory://"
+    LOGIN_RATE_LIMIT: str = "10 per minute"
+    REGISTRATION_RATE_LIMIT: str = "20 per hour"
+    # How many reverse proxies in front of the portal set X-Forwarded-For/-Proto
+    # (0: none; the client address is the connection's).
+    TRUSTED_PROXIES: int = 0
     API_TOKEN_TTL_HOURS: int = 12
     KEYS_DIR: str = ""
     KEYS_PASSPHRASE: str = field(default="", repr=False)
+    # Partial resumable uploads (tus); every worker serving uploads must share it.
+    UPLOAD_DIR: str = ""
+    UPLOAD_CHUNK_SIZE: int = 8 * 1024**2
     # The largest document slot allows 2 GB (software installation packages).
     MAX_CONTENT_LENGTH: int = 2 * 1024**3 + 1024**2
+    # A process package (BPMN, forms, manifest) is text; refused beyond this.
+    MAX_DEFINITION_LENGTH: int = 16 * 1024**2
+    # E-mail to applicants (messages about decisions); none while SMTP_HOST is empty.
+    SMTP_HOST: str = ""
+    SMTP_PORT: int = 587
+    SMTP_USER: str = ""
+    SMTP_PASSWORD: str = field(default="", repr=False)
+    SMTP_FROM: str = ""
+    SMTP_STARTTLS: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -64,7 +98,9 @@ class Settings:
         """Read the settings from ``environ`` (default: ``os.environ``).
 
         :raise ConfigError: unknown ``PORTAL_ENV``, or no ``SECRET_KEY`` or no
-            ``KEYS_PASSPHRASE`` outside development and testing.
+            ``KEYS_PASSPHRASE`` outside development and testing, or a number
+            setting (``TRUSTED_PROXIES``, ``MAX_DEFINITION_LENGTH``, ``SMTP_PORT``) that is
+            not one, or ``SMTP_HOST`` without ``SMTP_FROM``.
         """
         env = dict(os.environ if environ is None else environ)
         portal_env = env.get("PORTAL_ENV", "production").strip() or "production"
@@ -101,10 +137,17 @@ class Settings:
             MINIO_SECURE=_bool(env.get("MINIO_SECURE"), False),
             PORTAL_BASE_URL=env.get("PORTAL_BASE_URL", "http://localhost:5000").rstrip("/"),
             PORTAL_TIMEZONE=env.get("PORTAL_TIMEZONE", CHINA.key),
-            RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI", "memory://"),
+            RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI") or "memory://",
+            LOGIN_RATE_LIMIT=env.get("LOGIN_RATE_LIMIT") or "10 per minute",
+            REGISTRATION_RATE_LIMIT=env.get("REGISTRATION_RATE_LIMIT") or "20 per hour",
+            TRUSTED_PROXIES=_int(env, "TRUSTED_PROXIES", 0),
+            MAX_DEFINITION_LENGTH=_int(env, "MAX_DEFINITION_LENGTH", 16 * 1024**2),
             API_TOKEN_TTL_HOURS=int(env.get("API_TOKEN_TTL_HOURS", "12")),
             KEYS_DIR=env.get("KEYS_DIR") or str(instance / "keys"),
             KEYS_PASSPHRASE=passphrase,
+            UPLOAD_DIR=env.get("UPLOAD_DIR") or str(instance / "uploads"),
+            UPLOAD_CHUNK_SIZE=int(env.get("UPLOAD_CHUNK_SIZE", str(8 * 1024**2))),
+            **_smtp(env),
         )
 
     @property
@@ -130,6 +173,25 @@ class Settings:
         )
         config.update(self.extra)
         return config
+
+
+def _smtp(env: dict[str, str]) -> dict[str, Any]:
+    """The ``SMTP_*`` settings.
+
+    :raise ConfigError: ``SMTP_HOST`` without ``SMTP_FROM``, or a port that is no number.
+    """
+    host = env.get("SMTP_HOST", "").strip()
+    sender = env.get("SMTP_FROM", "").strip()
+    if host and not sender:
+        raise ConfigError("SMTP_FROM (the sender's address) must be set with SMTP_HOST.")
+    return {
+        "SMTP_HOST": host,
+        "SMTP_PORT": _int(env, "SMTP_PORT", 587),
+        "SMTP_USER": env.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_FROM": sender,
+        "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS"), True),
+    }
 
 
 def _instance_secret(instance: Path, name: str) -> str:
