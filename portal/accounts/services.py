@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from forms.divisions import normalize_scope
-from forms.validators import is_valid_mobile, is_valid_uscc
+from forms.validators import is_valid_email, is_valid_mobile, is_valid_uscc
 from portal.accounts.models import ApiToken, Organization, OrgType, Role, User
 from portal.accounts.passwords import (
     hash_password,
@@ -29,6 +29,7 @@ from portal.core.errors import Conflict, Invalid, Unauthorized
 from portal.core.i18n import N_
 from portal.core.transactions import transaction
 
+MAX_EMAIL = 254
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
 # Verifying against a real hash when the user does not exist keeps the
 # response time the same, so sign-in does not reveal which user names exist.
@@ -46,6 +47,8 @@ class Registration:
     mobile: str
     username: str
     password: str
+    email: str = ""
+    """Optional: where the organisation's messages are e-mailed."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class AccountService:
             password_hash=hash_password(form.password),
             display_name=form.contact_name.strip(),
             mobile=form.mobile.strip(),
+            email=form.email.strip() or None,
             role=Role.APPLICANT,
             scope="",
             organization=org,
@@ -277,6 +281,9 @@ def _registration_problems(form: Registration) -> dict[str, list[str]]:
         errors["username"] = [N_("Use 3-64 letters, digits or . _ @ -.")]
     if problems := password_problems(form.password or "", username=form.username or ""):
         errors["password"] = problems
+    email = (form.email or "").strip()
+    if email and (len(email) > MAX_EMAIL or not is_valid_email(email)):
+        errors["email"] = [N_("Not a valid e-mail address.")]
     return errors
 
 

@@ -11,7 +11,16 @@ from portal.api.serializers import organization_json, user_json
 from portal.core.extensions import db, limiter
 
 bp = Blueprint("registrations", __name__)
-FIELDS = ("org_name", "uscc", "org_type", "contact_name", "mobile", "username", "password")
+FIELDS = (
+    "org_name",
+    "uscc",
+    "org_type",
+    "contact_name",
+    "mobile",
+    "username",
+    "password",
+    "email",
+)
 
 
 @bp.post("/registrations")

@@ -33,6 +33,7 @@ def user_json(user: User) -> dict[str, Any]:
         "role": user.role,
         "scope": user.scope,
         "organization_id": user.organization_id,
+        "email": user.email,
     }
 
 

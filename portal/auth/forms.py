@@ -63,6 +63,11 @@ class RegistrationForm(PageForm):
         description=lazy_gettext("Mainland China mobile number, 11 digits."),
         render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": 11},
     )
+    email = StringField(
+        lazy_gettext("E-mail (optional)"),
+        description=lazy_gettext("Decisions on your applications are also sent here."),
+        render_kw={"autocomplete": "email", "inputmode": "email", "maxlength": 254},
+    )
     username = StringField(
         lazy_gettext("User name"),
         validators=[DataRequired()],

@@ -100,6 +100,7 @@ def register() -> Response | str:
         mobile=(form.mobile.data or "").strip(),
         username=(form.username.data or "").strip(),
         password=form.password.data or "",
+        email=(form.email.data or "").strip(),
     )
     service = AccountService(db.session)
     if refused_keys(form) or form.form_errors:

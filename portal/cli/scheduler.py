@@ -1,5 +1,5 @@
 """``flask --app wsgi tick`` and ``scheduler``: firing BPMN timers when they are due,
-then sending the e-mails waiting in the outbox."""
+then sending the e-mails waiting in the outbox and clearing abandoned uploads."""
 
 from __future__ import annotations
 
@@ -8,19 +8,29 @@ import time
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 
 from portal.applications.timers import TickResult, TimerService
 from portal.core.extensions import db, processes
 from portal.mail.outbox import DeliveryResult, OutboxService
+from storage.partial import PartialUploads
 
 log = logging.getLogger(__name__)
 
 
+ABANDONED_UPLOAD_SECONDS = 24 * 3600
+"""An unfinished resumable upload nobody has added to for a day is deleted."""
+
+
 def run_tick(limit: int | None = None) -> tuple[TickResult, DeliveryResult]:
-    """Fire the due timers, then send the due e-mails (those the timers just wrote too)."""
+    """Fire the due timers, then send the due e-mails (those the timers just wrote too),
+    then delete abandoned unfinished uploads."""
     result = TimerService(db.session, processes.platform).fire_due(limit=limit)
     mail = OutboxService(db.session, processes.platform.issuing.outbox).deliver_due()
+    purged = PartialUploads(current_app.config["UPLOAD_DIR"]).purge(ABANDONED_UPLOAD_SECONDS)
+    if purged:
+        log.info("deleted %d abandoned unfinished upload(s)", purged)
     return result, mail
 
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from storage import TooLarge
 from storage.partial import OffsetMismatch, PartialUploads, UploadNotFound
@@ -119,3 +120,19 @@ def test_purge_forgets_abandoned_uploads_only(tmp_path: Path) -> None:
     with pytest.raises(UploadNotFound):
         uploads.get(old.id)
     assert uploads.get(fresh.id).offset == 0
+
+
+def test_the_tick_deletes_abandoned_uploads_and_keeps_fresh_ones(app: Flask) -> None:
+    uploads = PartialUploads(app.config["UPLOAD_DIR"])
+    abandoned = uploads.create(10, {"filename": "old.zip"})
+    fresh = uploads.create(10, {"filename": "new.zip"})
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for path in Path(app.config["UPLOAD_DIR"]).glob(f"{abandoned.id}*"):
+        os.utime(path, (two_days_ago, two_days_ago))
+
+    result = app.test_cli_runner().invoke(args=["tick"])
+
+    assert result.exit_code == 0, result.output
+    remaining = {path.stem.split(".")[0] for path in Path(app.config["UPLOAD_DIR"]).iterdir()}
+    assert fresh.id in remaining
+    assert abandoned.id not in remaining
