@@ -374,3 +374,21 @@ def test_the_application_page_reads_in_english(vendor: FlaskClient, filed: dict[
     assert "Valid" in page and "Download the PDF" in page
     assert "Software filed" in page and "Announcement published" in page
     assert "备案号" not in page and "有效" not in page
+
+
+def test_fields_of_the_other_variant_are_hidden_and_not_kept(
+    app: Flask, vendor: FlaskClient, api: Api, team: Team
+) -> None:
+    url = new_filing(vendor)
+    body = vendor.get(f"{url}/edit").get_data(as_text=True)
+    for agent_only in ('name="data_interface_url"', 'name="icp_licence"'):
+        field = body.index(agent_only)
+        wrapper = body.rindex('class="conditional-item"', 0, field)
+        assert "variant" in body[wrapper:field].split(">", 1)[0]  # hidden by the variant
+    # The agent's interface address does not survive on a cinema software filing.
+    response = api.as_user(team.vendor).patch(
+        f"/api/v1/applications/{url.rsplit('/', 1)[1]}",
+        json={"data": {"variant": "cinema_software", "data_interface_url": "https://x.test/api"}},
+    )
+    assert response.status_code == 200, response.get_json()
+    assert not response.get_json()["data"].get("data_interface_url")
