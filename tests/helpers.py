@@ -40,6 +40,24 @@ def make_uscc(seed: int | None = None) -> str:
     return body + stdnum_uscc.calc_check_digit(body)
 
 
+def registration_data(*, page: bool = False, **overrides: Any) -> dict[str, Any]:
+    """An enterprise's sign-up, for ``POST /api/v1/registrations`` or (``page``: with the
+    password confirmation) the registration page."""
+    data: dict[str, Any] = {
+        "org_name": "长沙星光影城有限公司",
+        "uscc": make_uscc(),
+        "org_type": "cinema",
+        "contact_name": "张经理",
+        "mobile": "13800138000",
+        "username": "xingguang",
+        "password": PASSWORD,
+    }
+    if page:
+        data["confirm"] = PASSWORD
+    data.update(overrides)
+    return data
+
+
 def cinema_data(**overrides: Any) -> dict[str, Any]:
     """Complete, valid cinema registration data (a cinema in Furong district, Changsha)."""
     data: dict[str, Any] = {

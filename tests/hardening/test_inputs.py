@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from portal.accounts.models import Organization, Role, User
 from portal.applications.models import Application, ProcessDefinition
 from portal.core.extensions import db
-from tests.helpers import Api, Factory, cinema_data, make_uscc, minimal_pdf
+from tests.helpers import Api, Factory, cinema_data, minimal_pdf, registration_data
 from tests.pages.support import count, signed_in, text
 
 BIG = "99999999999999999999999"
@@ -27,17 +27,7 @@ DEEP = "[" * 1000 + "]" * 1000
 
 
 def registration(**overrides: Any) -> dict[str, Any]:
-    data = {
-        "org_name": "长沙星光影城有限公司",
-        "uscc": make_uscc(),
-        "org_type": "cinema",
-        "contact_name": "张经理",
-        "mobile": "13800138000",
-        "username": "xingguang",
-        "password": "Portal-Test-2026",
-    }
-    data.update(overrides)
-    return data
+    return registration_data(**overrides)
 
 
 @pytest.fixture

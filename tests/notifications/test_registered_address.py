@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from portal.accounts.models import Role, User
 from portal.core.extensions import db
-from tests.helpers import Api, Factory, make_uscc
+from tests.helpers import Api, Factory, registration_data
 from tests.notifications.conftest import SmtpServer
 from tests.notifications.test_decisions_by_email import tick
 from tests.pages.support import text
@@ -19,18 +19,7 @@ ADDRESS = "contact@xingguang.test"
 
 
 def registration(**overrides: Any) -> dict[str, Any]:
-    data = {
-        "org_name": "长沙星光影城有限公司",
-        "uscc": make_uscc(),
-        "org_type": "cinema",
-        "contact_name": "张经理",
-        "mobile": "13800138000",
-        "username": "xingguang",
-        "password": "Portal-Test-2026",
-        "email": ADDRESS,
-    }
-    data.update(overrides)
-    return data
+    return registration_data(**{"email": ADDRESS, **overrides})
 
 
 def test_the_registered_address_receives_the_decision(
@@ -39,7 +28,7 @@ def test_the_registered_address_receives_the_decision(
     response = client.post("/api/v1/registrations", json=registration())
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["user"]["email"] == ADDRESS
-    cinema = Api(app.test_client()).login("xingguang", "Portal-Test-2026")
+    cinema = Api(app.test_client()).login("xingguang")
     hunan = api.as_user(factory.staff(Role.PROVINCIAL_REVIEWER, "43"))
     application = cinema.submitted_cinema_application()
     assert hunan.decide(application["id"], "approve", "").status_code == 200

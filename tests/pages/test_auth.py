@@ -11,25 +11,14 @@ from flask.testing import FlaskClient
 from portal.accounts.models import Organization, OrgType, Role, User
 from portal.accounts.services import AccountService, Registration
 from portal.core.extensions import db
-from tests.helpers import PASSWORD, Auth, Factory, make_uscc
+from tests.helpers import PASSWORD, Auth, Factory, make_uscc, registration_data
 from tests.pages.support import count, text
 
 EXISTING_USCC = make_uscc(424242)
 
 
 def registration(**overrides: str) -> dict[str, str]:
-    data = {
-        "org_name": "长沙星光影城有限公司",
-        "uscc": make_uscc(),
-        "org_type": "cinema",
-        "contact_name": "张经理",
-        "mobile": "13800138000",
-        "username": "xingguang",
-        "password": PASSWORD,
-        "confirm": PASSWORD,
-    }
-    data.update(overrides)
-    return data
+    return registration_data(page=True, **overrides)
 
 
 def test_register_page_offers_every_org_type(client: FlaskClient) -> None:

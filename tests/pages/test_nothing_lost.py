@@ -21,7 +21,14 @@ from portal.accounts.models import Organization, User
 from portal.core.extensions import db
 from portal.documents.models import Document
 from tests.filing import FilingSteps
-from tests.helpers import PASSWORD, Api, Factory, backfill_data, make_uscc, minimal_pdf
+from tests.helpers import (
+    Api,
+    Factory,
+    backfill_data,
+    make_uscc,
+    minimal_pdf,
+    registration_data,
+)
 from tests.pages.conftest import People, Team
 from tests.pages.refunds import api_submitted, applicant_task_ids, at, refund_form
 from tests.pages.support import (
@@ -181,18 +188,7 @@ def test_a_service_refusal_of_one_field_keeps_the_others(app: Flask, cinema: Fla
 
 
 def registration(**overrides: str) -> dict[str, str]:
-    data = {
-        "org_name": "长沙星光影城有限公司",
-        "uscc": make_uscc(),
-        "org_type": "cinema",
-        "contact_name": "张经理",
-        "mobile": "13800138000",
-        "username": "xingguang",
-        "password": PASSWORD,
-        "confirm": PASSWORD,
-    }
-    data.update(overrides)
-    return data
+    return registration_data(page=True, **overrides)
 
 
 def test_registration_shows_the_form_and_service_problems_together(
