@@ -92,6 +92,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                 types=registry.certificate_types,
                 revocation_hooks=registry.revocation_hooks,
                 outbox=Outbox(SmtpSettings.from_config(app.config)),
+                key_pool_size=int(app.config["KEY_POOL_SIZE"]),
             ),
         ),
     )

@@ -158,6 +158,8 @@ def app_config(database_url: str, tmp_path: Path, keys_dir: Path) -> dict[str, A
         "PORTAL_BASE_URL": "https://portal.test",
         "KEYS_DIR": str(keys_dir),
         "KEYS_PASSPHRASE": KEYS_PASSPHRASE,
+        # A tick would make RSA keys for the pool; the pool's own tests turn it on.
+        "KEY_POOL_SIZE": 0,
     }
 
 

@@ -1,4 +1,5 @@
-"""``flask --app wsgi keys ...``: the portal's root CA, document-signing key and JWS keys.
+"""``flask --app wsgi keys ...``: the portal's root CA, document-signing key and JWS keys,
+and the pool of key pairs made ahead for digital certificates.
 
 Every machine of a deployment must use the same keys: provision ``KEYS_DIR``
 once (``keys init``) and share it (a mounted secret), with the same
@@ -13,9 +14,12 @@ from cryptography.hazmat.primitives import hashes
 from flask.cli import AppGroup
 
 from certificates import KeyStore
-from portal.core.extensions import keys
+from portal.core.extensions import db, keys, processes
+from portal.issuance.key_pool import KeyPool
 
-keys_cli = AppGroup("keys", help="The portal's keys: root CA, document signing, QR tokens.")
+keys_cli = AppGroup(
+    "keys", help="The portal's keys: root CA, document signing, QR tokens, the key pool."
+)
 
 
 @keys_cli.command("init")
@@ -40,6 +44,25 @@ def rotate_signing() -> None:
     """Sign new PDFs with a new key and certificate from the same CA."""
     certificate = keys.store.rotate_signing_key()
     click.echo(f"New document-signing certificate {_fingerprint(certificate)}.")
+
+
+@keys_cli.command("fill-pool")
+@click.option(
+    "--count",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Add this many key pairs (default: what the pool lacks to KEY_POOL_SIZE).",
+)
+def fill_pool(count: int | None) -> None:
+    """Make key pairs for digital certificates ahead, at once (the tick adds a few at
+    a time up to KEY_POOL_SIZE)."""
+    pool = KeyPool(db.session, keys.store)
+    if count is None:
+        added = pool.fill(processes.platform.issuing.key_pool_size, at_most=None).added
+    else:
+        pool.add(count)
+        added = count
+    click.echo(f"Added {added} key pair(s); the pool holds {pool.size()}.")
 
 
 @keys_cli.command("show")

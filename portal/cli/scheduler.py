@@ -1,5 +1,6 @@
 """``flask --app wsgi tick`` and ``scheduler``: firing BPMN timers when they are due,
-then sending the e-mails waiting in the outbox and clearing abandoned uploads."""
+then sending the e-mails waiting in the outbox, clearing abandoned uploads and
+topping up the pool of key pairs for digital certificates."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from flask.cli import with_appcontext
 
 from portal.applications.timers import TickResult, TimerService
 from portal.core.extensions import db, processes
+from portal.issuance.key_pool import KeyPool
 from portal.mail.outbox import DeliveryResult, OutboxService
 from storage.partial import PartialUploads
 
@@ -25,12 +27,18 @@ ABANDONED_UPLOAD_SECONDS = 24 * 3600
 
 def run_tick(limit: int | None = None) -> tuple[TickResult, DeliveryResult]:
     """Fire the due timers, then send the due e-mails (those the timers just wrote too),
-    then delete abandoned unfinished uploads."""
+    then delete abandoned unfinished uploads, then add a few key pairs to the pool
+    when it holds fewer than ``KEY_POOL_SIZE``."""
     result = TimerService(db.session, processes.platform).fire_due(limit=limit)
     mail = OutboxService(db.session, processes.platform.issuing.outbox).deliver_due()
     purged = PartialUploads(current_app.config["UPLOAD_DIR"]).purge(ABANDONED_UPLOAD_SECONDS)
     if purged:
         log.info("deleted %d abandoned unfinished upload(s)", purged)
+    issuing = processes.platform.issuing
+    if issuing.key_pool_size > 0:
+        filled = KeyPool(db.session, issuing.keys).fill(issuing.key_pool_size)
+        if filled.added:
+            log.info("added %d key pair(s) to the pool", filled.added)
     return result, mail
 
 

@@ -91,6 +91,9 @@ class Settings:
     SMTP_PASSWORD: str = field(default="", repr=False)
     SMTP_FROM: str = ""
     SMTP_STARTTLS: bool = True
+    # RSA key pairs for digital certificates made ahead by the tick (0: none, every
+    # issuing generates its own inside the decision).
+    KEY_POOL_SIZE: int = 20
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -99,7 +102,8 @@ class Settings:
 
         :raise ConfigError: unknown ``PORTAL_ENV``, or no ``SECRET_KEY`` or no
             ``KEYS_PASSPHRASE`` outside development and testing, or a number
-            setting (``TRUSTED_PROXIES``, ``MAX_DEFINITION_LENGTH``, ``SMTP_PORT``) that is
+            setting (``TRUSTED_PROXIES``, ``MAX_DEFINITION_LENGTH``, ``SMTP_PORT``,
+            ``KEY_POOL_SIZE``) that is
             not one, or ``SMTP_HOST`` without ``SMTP_FROM``.
         """
         env = dict(os.environ if environ is None else environ)
@@ -147,6 +151,7 @@ class Settings:
             KEYS_PASSPHRASE=passphrase,
             UPLOAD_DIR=env.get("UPLOAD_DIR") or str(instance / "uploads"),
             UPLOAD_CHUNK_SIZE=int(env.get("UPLOAD_CHUNK_SIZE", str(8 * 1024**2))),
+            KEY_POOL_SIZE=_int(env, "KEY_POOL_SIZE", 20),
             **_smtp(env),
         )
 

@@ -15,6 +15,7 @@ a deployment serves the same list), each with a CRL number one higher.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -41,6 +42,7 @@ from portal.core.db import utcnow
 from portal.core.errors import Conflict, Invalid, NotFound
 from portal.core.i18n import N_
 from portal.core.transactions import transactional
+from portal.issuance.key_pool import KeyPool
 from portal.issuance.models import Certificate, CertificateState
 from portal.issuance.services import CertificateService, Issuing
 from storage import new_key
@@ -53,6 +55,8 @@ MAX_COMMON_NAME = 64  # RFC 5280 ub-common-name
 CRL_EPOCH = date(2026, 1, 1)
 CRL_PATH = "/api/v1/crl.pem"
 
+log = logging.getLogger(__name__)
+
 
 class DigitalCertificateService:
     """Issue digital certificates, hand their keys to their holders, publish the CRL."""
@@ -62,6 +66,8 @@ class DigitalCertificateService:
         self.store = issuing.store
         self.keys = issuing.keys
         self.certificates = CertificateService(session, issuing)
+        self.pool = KeyPool(session, issuing.keys)
+        self.pool_enabled = issuing.key_pool_size > 0
 
     # Issuing (inside the caller's transaction) ------------------------------
 
@@ -81,12 +87,17 @@ class DigitalCertificateService:
         serialNumber=<holder's USCC>, C=CN`` (the common name cut to 64
         characters), the serial a random 159-bit number, the CRL distribution
         point ``{PORTAL_BASE_URL}/api/v1/crl.pem``. ``details`` adds public
-        facts (a cinema code) to the certificate's. Flushed, not committed.
+        facts (a cinema code) to the certificate's. The key pair is taken from
+        the pool made ahead (``portal.issuance.key_pool``), or generated here
+        when the pool is empty. Flushed, not committed.
 
         :raise ValueError: the holder's USCC is invalid, or ``valid_days`` is not
             positive or would outlive the CA.
         """
         common_name = subject_cn.strip()[:MAX_COMMON_NAME]
+        pooled = self.pool.take()
+        if pooled is None and self.pool_enabled:
+            log.warning("the key pool is empty: generating a key pair inside the decision")
         issued = issue_client_certificate(
             self.keys.ca_key(),
             self.keys.ca_certificate(),
@@ -95,10 +106,14 @@ class DigitalCertificateService:
             uscc=holder.uscc,
             serial=None,
             valid_days=valid_days,
+            public_key=None if pooled is None else pooled.public_key,
             crl_url=f"{self.certificates.base_url}{CRL_PATH}",
         )
-        assert issued.private_key is not None  # noqa: S101 - no public key was given
-        encrypted = self.keys.encrypt_private_key(issued.private_key)
+        if pooled is not None:
+            encrypted = pooled.encrypted_private_key  # as it would be encrypted here
+        else:
+            assert issued.private_key is not None  # noqa: S101 - no public key was given
+            encrypted = self.keys.encrypt_private_key(issued.private_key)
         key_object = self.store.put(new_key("certificates/keys"), io.BytesIO(encrypted))
         serial = f"{issued.serial:x}"
         certificate = self.certificates.issue(

@@ -116,3 +116,22 @@ class PublicListEntry(Base):
     application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id"))
     certificate_number: Mapped[str | None] = mapped_column(sa.String(32))
     admitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PooledKey(Base):
+    """An RSA key pair made ahead for a digital certificate (``portal.issuance.key_pool``).
+
+    ``private_key`` is PKCS#8 PEM encrypted with the key store's passphrase,
+    exactly as a holder's key is stored, so a decision hands it on as it is;
+    ``public_key`` (DER SubjectPublicKeyInfo, public material) is what the CA
+    certifies, so a decision never decrypts. A decision takes a row and deletes it.
+    """
+
+    __tablename__ = "key_pool"
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    private_key: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

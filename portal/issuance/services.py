@@ -80,6 +80,9 @@ class Issuing:
     revocation_hooks: Mapping[str, RevocationHook] = field(default_factory=dict)
     outbox: Outbox = field(default_factory=Outbox)
     """Where the holders' e-mails go (disabled unless ``SMTP_HOST`` is set)."""
+    key_pool_size: int = 0
+    """``KEY_POOL_SIZE``: how many key pairs for digital certificates are made ahead
+    (0: none; ``portal.issuance.key_pool``)."""
 
 
 class CertificateService:
