@@ -165,7 +165,7 @@ def _check_json_body() -> None:
     except JsonRefused as exc:
         raise Invalid({"": [exc.message]}, exc.message) from exc
     except ValueError:
-        pass  # not JSON: the view answers that the body must be a JSON object
+        return  # not JSON: the view answers that the body must be a JSON object
 
 
 def _apply_upload_limit() -> None:

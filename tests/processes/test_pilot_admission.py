@@ -9,159 +9,39 @@ notify it (郑政办〔2016〕59号 §三(二), seed 004).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from portal.accounts.models import OrgType, Role
-from tests.helpers import Api, minimal_pdf, minimal_png
+from tests.helpers import minimal_png
 from tests.integration.test_concurrency import race
 from tests.processes.cast import Zhengzhou
 from tests.processes.packages import (
-    PROCESSES_DIR,
-    chain,
-    copy_package,
-    problem_texts,
     publish,
-    remove_elements,
-    replace_once,
 )
-
-KEY = "pilot_admission"
-PACKAGE = PROCESSES_DIR / KEY
-PUBLIC_LIST = "/api/v1/public-lists/zhengzhou_pilot_enterprises"
-PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
-QUOTA_NAMES = ("试点名额", "Pilot places", "pilot_places")
-
-NAMES = {
-    "bookstore": "松社书店",
-    "cinema": "绿城国际影城",
-    "venue": "郑州小剧场",
-    "agency": "中原演艺经纪有限公司",
-}
-CRITERIA: dict[str, dict[str, Any]] = {
-    "bookstore": {"annual_book_sales": 1_200_000, "landmark_store": True},
-    "cinema": {"annual_box_office": 23_000_000},
-    "venue": {"annual_shows": 120},
-    "agency": {
-        "cases": [
-            {
-                "title": "国家级院团经典剧目郑州巡演",
-                "held_on": "2016-05-20",
-                "summary": "组织国家级专业院团演出 6 场，观众 8000 余人次。",
-            }
-        ]
-    },
-}
-
-# Version 2 of the process: submission goes straight to the city.
-WITHOUT_DISTRICT = remove_elements(
-    [
-        "lane_district",
-        "district_review",
-        "district_decision",
-        "to_district_decision",
-        "recommended",
-        "district_returned",
-        "district_rejected",
-    ],
-    rewire={"submitted": "city_review", "resubmitted": "city_review"},
+from tests.processes.pilot import (
+    CRITERIA,
+    KEY,
+    NAMES,
+    PACKAGE,
+    PUBLIC_LIST,
+    QUOTA_NAMES,
+    create,
+    decide,
+    fetch,
+    listed,
+    messages_about,
+    pilot_data,
+    roles,
+    startable,
+    submit,
+    submitted,
+    upload_licence,
+    with_limits,
 )
-
-
-def pilot_data(category: str, **overrides: Any) -> dict[str, Any]:
-    """Complete data of an applicant that meets its category's criteria (Zhongyuan district)."""
-    data: dict[str, Any] = {
-        "category": category,
-        "name": NAMES[category],
-        "division_code": "410102",
-        "violation_free_3y": True,
-        **CRITERIA[category],
-    }
-    data.update(overrides)
-    return data
-
-
-def create(applicant: Api, category: str, **overrides: Any) -> dict[str, Any]:
-    response = applicant.post(
-        "/api/v1/applications", json={"process": KEY, "data": pilot_data(category, **overrides)}
-    )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def upload_licence(applicant: Api, application_id: str, content: bytes | None = None) -> None:
-    response = applicant.upload(
-        f"/api/v1/applications/{application_id}/documents",
-        "licence",
-        content or minimal_pdf(),
-        "licence.pdf" if content is None else "licence.png",
-    )
-    assert response.status_code == 201, response.get_json()
-
-
-def submit(applicant: Api, application_id: str) -> TestResponse:
-    return applicant.post(f"/api/v1/applications/{application_id}/submit")
-
-
-def submitted(applicant: Api, category: str, **overrides: Any) -> dict[str, Any]:
-    """Create, upload the licence and submit."""
-    application = create(applicant, category, **overrides)
-    upload_licence(applicant, application["id"])
-    response = submit(applicant, application["id"])
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
-def decide(reviewer: Api, application_id: str, decision: str, comment: str = "") -> dict[str, Any]:
-    response = reviewer.decide(application_id, decision, comment)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
-def fetch(api: Api, application_id: str) -> dict[str, Any]:
-    response = api.get(f"/api/v1/applications/{application_id}")
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
-def roles(application: dict[str, Any]) -> list[str]:
-    return [task["role"] for task in application["tasks"]]
-
-
-def startable(applicant: Api) -> dict[str, dict[str, Any]]:
-    return {p["key"]: p for p in applicant.get("/api/v1/processes").get_json()["items"]}
-
-
-def listed(client: FlaskClient) -> list[dict[str, Any]]:
-    """The public list of pilot enterprises, read without signing in (the portal
-    answers 404 for a list nobody has been entered on yet)."""
-    response = client.get(PUBLIC_LIST)
-    if response.status_code == 404:
-        return []
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()["items"]
-
-
-def messages_about(applicant: Api, application: dict[str, Any]) -> list[str]:
-    items = applicant.get("/api/v1/notifications").get_json()["items"]
-    return [n["message"] for n in items if n["application_id"] == application["id"]]
-
-
-def with_limits(tmp_path: Path, **limits: int) -> Path:
-    """A copy of the package whose quota has the given limits."""
-
-    def change(manifest: dict[str, Any]) -> None:
-        manifest["quotas"]["pilot_places"]["limits"].update(limits)
-
-    return copy_package(KEY, tmp_path / "limited", manifest=change)
-
 
 # Publishing ----------------------------------------------------------------------------
 
@@ -483,7 +363,6 @@ def test_the_citys_approval_beyond_the_quota_is_refused_and_changes_nothing(
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(not PG_URL, reason="races need PostgreSQL (PORTAL_TEST_DATABASE_URL)")
 def test_city_approvals_racing_for_the_last_place_have_one_winner(
     zhengzhou: Zhengzhou, tmp_path: Path
 ) -> None:
@@ -518,123 +397,3 @@ def test_city_approvals_racing_for_the_last_place_have_one_winner(
         assert seen["certificates"] == []
     (entry,) = listed(zhengzhou.public)
     assert entry["certificate"] == responses[winner].get_json()["result"]["certificate_number"]
-
-
-# Versions -------------------------------------------------------------------------------
-
-
-@pytest.mark.usefixtures("published")
-def test_a_new_version_applies_to_new_applications_running_ones_keep_theirs(
-    zhengzhou: Zhengzhou, tmp_path: Path
-) -> None:
-    running = submitted(zhengzhou.enterprise(), "bookstore")
-    drafter = zhengzhou.enterprise()
-    draft = create(drafter, "venue")
-    assert roles(running) == ["district_reviewer"]
-
-    v2 = copy_package(KEY, tmp_path / "v2", bpmn=WITHOUT_DISTRICT)
-    response = publish(zhengzhou.admin, v2)
-    assert response.status_code == 201, response.get_json()
-    assert response.get_json() == {"key": KEY, "version": 2}
-    definitions = zhengzhou.admin.get("/api/v1/process-definitions").get_json()["items"]
-    (entry,) = [e for e in definitions if e["key"] == KEY]
-    assert [v["version"] for v in entry["versions"]] == [1, 2]
-    newcomer = zhengzhou.enterprise(OrgType.CINEMA)
-    assert startable(newcomer)[KEY]["version"] == 2
-
-    newer = submitted(newcomer, "cinema")
-    assert newer["version"] == 2
-    assert roles(newer) == ["city_reviewer"]
-    assert decide(zhengzhou.city, newer["id"], "approve")["status"] == "approved"
-
-    # Started on version 1: the district recommends first, then the city decides.
-    upload_licence(drafter, draft["id"])
-    draft_submitted = submit(drafter, draft["id"]).get_json()
-    for application in (running, draft_submitted):
-        assert application["version"] == 1
-        assert roles(application) == ["district_reviewer"]
-        recommended = decide(zhengzhou.district("410102"), application["id"], "approve")
-        assert roles(recommended) == ["city_reviewer"]
-        assert decide(zhengzhou.city, application["id"], "approve")["status"] == "approved"
-    assert len(listed(zhengzhou.public)) == 3
-
-
-# Refusals at publication ----------------------------------------------------------------
-
-BROKEN: dict[str, tuple[Callable[[bytes], bytes], str, str]] = {
-    # name: (the change, the element it concerns, a word its problem names)
-    "unknown building block": (
-        replace_once(
-            'id="notify" resultVariable="admitted_notified"',
-            'id="send_fax" resultVariable="admitted_notified"',
-        ),
-        "notify_admitted",
-        "send_fax",
-    ),
-    "parameter the block does not take": (
-        replace_once(
-            '<spiffworkflow:parameter id="subject" type="str" value="name"/>',
-            '<spiffworkflow:parameter id="subject" type="str" value="name"/>'
-            '<spiffworkflow:parameter id="colour" type="str" value="&quot;red&quot;"/>',
-        ),
-        "issue_letter",
-        "colour",
-    ),
-    "undeclared certificate type": (
-        replace_once('value="&quot;pilot_letter&quot;"', 'value="&quot;gold_medal&quot;"'),
-        "issue_letter",
-        "gold_medal",
-    ),
-    "open()": (
-        replace_once('district_review["decision"] == "reject"', 'open("x")'),
-        "district_rejected",
-        "open",
-    ),
-    "getattr()": (
-        replace_once('value="certificate_number"', 'value="getattr(a, &quot;b&quot;)"'),
-        "list_enterprise",
-        "getattr",
-    ),
-    "str.format()": (
-        replace_once(
-            'value="&quot;zhengzhou-2016&quot;"',
-            'value="&quot;{}&quot;.format(1)"',
-        ),
-        "take_place",
-        "format",
-    ),
-    "huge string": (
-        replace_once('city_review["decision"] == "reject"', '"a" * 100000000'),
-        "city_rejected",
-        "sandbox",
-    ),
-}
-
-
-def refused_problems(zhengzhou: Zhengzhou, folder: Path) -> list[str]:
-    """Publish ``folder``, expect 422, check nothing was published; the problems listed."""
-    response = publish(zhengzhou.admin, folder)
-    assert response.status_code == 422, response.get_json()
-    listing = zhengzhou.admin.get("/api/v1/process-definitions").get_json()["items"]
-    assert KEY not in {e["key"] for e in listing}
-    assert KEY not in startable(zhengzhou.enterprise())
-    return problem_texts(response.get_json())
-
-
-@pytest.mark.parametrize("name", list(BROKEN))
-def test_a_broken_package_is_refused_with_its_problem(
-    name: str, zhengzhou: Zhengzhou, tmp_path: Path
-) -> None:
-    change, element, word = BROKEN[name]
-    texts = refused_problems(zhengzhou, copy_package(KEY, tmp_path / "broken", bpmn=change))
-    assert len(texts) == 1, texts
-    assert element in texts[0], texts
-    assert word in texts[0], texts
-
-
-def test_every_problem_of_a_package_is_listed_at_once(zhengzhou: Zhengzhou, tmp_path: Path) -> None:
-    broken = chain(*(change for change, _, _ in BROKEN.values()))
-    texts = refused_problems(zhengzhou, copy_package(KEY, tmp_path / "broken", bpmn=broken))
-    for name, (_, element, word) in BROKEN.items():
-        assert any(element in t and word in t for t in texts), (name, texts)
-    assert len(texts) == len(BROKEN), texts

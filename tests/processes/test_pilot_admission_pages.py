@@ -9,7 +9,7 @@ from flask import Flask
 from portal.accounts.models import OrgType
 from tests.pages.support import signed_in, text
 from tests.processes.cast import Zhengzhou
-from tests.processes.test_pilot_admission import decide, submitted
+from tests.processes.pilot import decide, submitted
 
 
 @pytest.mark.usefixtures("published")

@@ -20,7 +20,7 @@ from portal.core.extensions import db, keys, processes
 from portal.issuance.digital import DigitalCertificateService
 from portal.issuance.key_pool import KEYS_PER_TICK, KeyPool
 from portal.issuance.models import Certificate, PooledKey
-from tests.conftest import KEYS_PASSPHRASE, PG_URL
+from tests.conftest import KEYS_PASSPHRASE
 from tests.helpers import make_uscc
 
 POOL_SIZE = KEYS_PER_TICK + 1  # two ticks to fill
@@ -152,7 +152,6 @@ def test_keys_fill_pool_fills_at_once_or_adds_count(app: Flask, pool: KeyPool) -
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(not PG_URL, reason="races need PostgreSQL (PORTAL_TEST_DATABASE_URL)")
 def test_two_concurrent_takes_never_get_the_same_key(app: Flask) -> None:
     with app.app_context():
         KeyPool(db.session, keys.store).add(3)

@@ -42,8 +42,7 @@ def sign_in(page: Page, username: str) -> None:
 def test_upload_in_pieces_survives_a_dropped_connection(
     app: Flask, browser_page: Page, cinema: Api, cinema_user: User, tmp_path: Path
 ) -> None:
-    if not UPPY.exists():
-        pytest.skip("needs the vendored Uppy (make assets)")
+    assert UPPY.exists(), "the vendored Uppy is missing: run make assets (make test does)"
     page = browser_page
     created = cinema.new_cinema_application()
     head = minimal_pdf()
