@@ -71,6 +71,7 @@ class Settings:
     RATELIMIT_STORAGE_URI: str = "memory://"
     LOGIN_RATE_LIMIT: str = "10 per minute"
     REGISTRATION_RATE_LIMIT: str = "20 per hour"
+    PROGRESS_RATE_LIMIT: str = "10 per minute;60 per hour"
     # How many reverse proxies in front of the portal set X-Forwarded-For/-Proto
     # (0: none; the client address is the connection's).
     TRUSTED_PROXIES: int = 0
@@ -144,6 +145,7 @@ class Settings:
             RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI") or "memory://",
             LOGIN_RATE_LIMIT=env.get("LOGIN_RATE_LIMIT") or "10 per minute",
             REGISTRATION_RATE_LIMIT=env.get("REGISTRATION_RATE_LIMIT") or "20 per hour",
+            PROGRESS_RATE_LIMIT=env.get("PROGRESS_RATE_LIMIT") or "10 per minute;60 per hour",
             TRUSTED_PROXIES=_int(env, "TRUSTED_PROXIES", 0),
             MAX_DEFINITION_LENGTH=_int(env, "MAX_DEFINITION_LENGTH", 16 * 1024**2),
             API_TOKEN_TTL_HOURS=int(env.get("API_TOKEN_TTL_HOURS", "12")),

@@ -5,8 +5,8 @@ It shows the status and the open steps (the task, the authority holding it, its
 deadline) and nothing else: no form data, no documents, no names. A wrong pair
 and an unknown number get the same answer, so the page tells nobody which
 acceptance numbers exist, and lookups are rate-limited per address
-(``PROGRESS_RATE_LIMIT``, default 10 per minute and 60 per hour). The lookup is
-a POST, so the code never lands in a URL, a proxy's log or the browser's history.
+(``PROGRESS_RATE_LIMIT``, default 10 per minute and 60 per hour). The lookup is a
+POST, so the code never lands in a URL, a proxy's log or the browser's history.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from portal.applications.models import Application, ApplicationStatus, Task, Tas
 from portal.core.extensions import db, limiter
 from portal.public.routes import bp
 
-DEFAULT_RATE_LIMIT = "10 per minute;60 per hour"
 MAX_NUMBER = 32
 USCC_LENGTH = 18
 
@@ -59,7 +58,7 @@ def find_progress(session: Session, number: str, uscc: str) -> Progress | None:
 
 
 def _rate() -> str:
-    return str(current_app.config.get("PROGRESS_RATE_LIMIT") or DEFAULT_RATE_LIMIT)
+    return str(current_app.config["PROGRESS_RATE_LIMIT"])
 
 
 @bp.route("/progress", methods=["GET", "POST"])

@@ -26,6 +26,7 @@ def test_rate_limits_and_proxies_are_read_from_the_environment(tmp_path: Path) -
             "PORTAL_ENV": "testing",
             "LOGIN_RATE_LIMIT": "5 per minute",
             "REGISTRATION_RATE_LIMIT": "3 per hour",
+            "PROGRESS_RATE_LIMIT": "2 per minute",
             "TRUSTED_PROXIES": "2",
             "RATELIMIT_STORAGE_URI": REDIS_URL,
         },
@@ -34,6 +35,7 @@ def test_rate_limits_and_proxies_are_read_from_the_environment(tmp_path: Path) -
     config = settings.as_flask_config()
     assert config["LOGIN_RATE_LIMIT"] == "5 per minute"
     assert config["REGISTRATION_RATE_LIMIT"] == "3 per hour"
+    assert config["PROGRESS_RATE_LIMIT"] == "2 per minute"
     assert config["TRUSTED_PROXIES"] == 2
     assert config["RATELIMIT_STORAGE_URI"] == REDIS_URL
 
@@ -44,6 +46,7 @@ def test_defaults_without_the_environment(tmp_path: Path) -> None:
     ).as_flask_config()
     assert config["LOGIN_RATE_LIMIT"] == "10 per minute"
     assert config["REGISTRATION_RATE_LIMIT"] == "20 per hour"
+    assert config["PROGRESS_RATE_LIMIT"] == "10 per minute;60 per hour"
     assert config["TRUSTED_PROXIES"] == 0
     assert config["RATELIMIT_STORAGE_URI"] == "memory://"
 
