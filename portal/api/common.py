@@ -21,6 +21,7 @@ from portal.core.error_pages import http_error_json
 from portal.core.errors import Forbidden, Invalid, NotFound, ServiceError, Unauthorized
 from portal.core.extensions import db
 from portal.core.i18n import N_
+from portal.core.paging import Page, next_link
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -107,6 +108,12 @@ def parse_id(value: str) -> uuid.UUID:
         return uuid.UUID(value)
     except ValueError as exc:
         raise NotFound(N_("Not found.")) from exc
+
+
+def page_json(items: list[Any], page: Page[Any]) -> dict[str, Any]:
+    """``{"items": [...], "next": link}``: ``next`` is this request's path and
+    query with the next page's cursor, or None on the last page."""
+    return {"items": items, "next": next_link(page)}
 
 
 def upload_fields() -> tuple[str, FileStorage]:
