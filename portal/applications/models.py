@@ -90,6 +90,11 @@ class Application(Base):
     """An enterprise's application: one running (or finished) process instance."""
 
     __tablename__ = "applications"
+    __table_args__ = (
+        # Newest-first lists: everything (administrators) and an organisation's.
+        sa.Index("ix_applications_newest", "created_at", "id"),
+        sa.Index("ix_applications_organization_newest", "organization_id", "created_at", "id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     definition_id: Mapped[int] = mapped_column(sa.ForeignKey("process_definitions.id"))
@@ -129,8 +134,25 @@ class Task(Base):
 
     __tablename__ = "tasks"
     __table_args__ = (
-        sa.Index("ix_tasks_inbox", "state", "role", "scope"),
+        # ``text_pattern_ops``: PostgreSQL turns ``scope LIKE '43%'`` into an index
+        # range only with it (the database's collation is not "C").
+        sa.Index(
+            "ix_tasks_inbox",
+            "state",
+            "role",
+            "scope",
+            postgresql_ops={"scope": "text_pattern_ops"},
+        ),
         sa.Index("ix_tasks_application_state", "application_id", "state"),
+        # A reviewer's 已办 tab: the tasks it completed, latest first.
+        sa.Index("ix_tasks_completed_by", "completed_by_id", "state", "completed_at"),
+        # The few escalated tasks (督办), for the supervisors' overdue lists.
+        sa.Index(
+            "ix_tasks_escalated",
+            "due_at",
+            postgresql_where=sa.text("escalated_at IS NOT NULL"),
+            sqlite_where=sa.text("escalated_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -158,6 +180,33 @@ class Task(Base):
     def is_overdue(self, now: datetime) -> bool:
         """Open and past its deadline (a deadline ends at its instant: 24:00 is late)."""
         return self.state == TaskState.OPEN and self.due_at is not None and now >= self.due_at
+
+
+class ApplicationReach(Base):
+    """Which desks an application reached: one row per reviewer role and scope
+    prefix that ever had (or supervised) one of its tasks.
+
+    A task of role R with scope ``"430102"`` adds ``(R, "")``, ``(R, "43")``,
+    ``(R, "4301")`` and ``(R, "430102")``, so a reviewer sees an application
+    when a row matches its role and its scope *exactly*; an escalated task adds
+    ``(national_reviewer, "")``. ``created_at`` is the application's, copied so
+    that one index range scan serves a reviewer's newest-first list. Rows are
+    only added (:mod:`portal.applications.reach`), never changed or deleted.
+    """
+
+    __tablename__ = "application_reach"
+    __table_args__ = (
+        sa.Index(
+            "ix_application_reach_desk", "role", "scope_prefix", "created_at", "application_id"
+        ),
+    )
+
+    application_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("applications.id"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(enum_type(Role, 32), primary_key=True)
+    scope_prefix: Mapped[str] = mapped_column(sa.String(6), primary_key=True)
+    created_at: Mapped[datetime]
 
 
 class Timer(Base):
