@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from portal.api.common import actor, json_body, object_field, parse_id, signed_in, upload_fields
+from portal.api.common import (
+    actor,
+    json_body,
+    object_field,
+    page_json,
+    parse_id,
+    signed_in,
+    upload_fields,
+)
 from portal.api.serializers import application_json, application_summary_json, document_json
 from portal.applications.models import Application
 from portal.applications.services import ApplicationService
@@ -12,6 +20,7 @@ from portal.applications.views import application_view
 from portal.core.errors import Invalid
 from portal.core.extensions import db, processes
 from portal.core.i18n import N_
+from portal.core.paging import page_request
 from portal.documents.files import send_document
 from portal.documents.services import DocumentService
 
@@ -26,8 +35,13 @@ def full_json(service: ApplicationService, application: Application) -> Response
 @bp.get("/applications")
 @signed_in
 def list_applications() -> Response:
-    items = ApplicationService(db.session, processes.platform).list(actor())
-    return jsonify({"items": [application_summary_json(a) for a in items]})
+    """A page of the applications the caller may see, newest first; ``?limit=``,
+    ``?cursor=`` (see :mod:`portal.core.paging`)."""
+    asked = page_request()
+    page = ApplicationService(db.session, processes.platform).list(
+        actor(), cursor=asked.cursor, limit=asked.limit
+    )
+    return jsonify(page_json([application_summary_json(a) for a in page.items], page))
 
 
 @bp.post("/applications")

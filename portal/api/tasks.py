@@ -5,11 +5,20 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from portal.api.applications import full_json
-from portal.api.common import actor, json_body, object_field, parse_id, signed_in, upload_fields
+from portal.api.common import (
+    actor,
+    json_body,
+    object_field,
+    page_json,
+    parse_id,
+    signed_in,
+    upload_fields,
+)
 from portal.api.serializers import document_json, task_json
 from portal.applications.services import ApplicationService
 from portal.applications.tasks import TaskService
 from portal.core.extensions import db, processes
+from portal.core.paging import page_request
 from portal.documents.services import DocumentService
 
 bp = Blueprint("tasks", __name__)
@@ -18,21 +27,25 @@ bp = Blueprint("tasks", __name__)
 @bp.get("/tasks")
 @signed_in
 def list_tasks() -> Response:
-    return jsonify(
-        {
-            "items": [
-                task_json(t) for t in TaskService(db.session, processes.platform).inbox(actor())
-            ]
-        }
+    """A page of the open tasks the caller can act on, soonest due first (none
+    last), then newest; ``?limit=``, ``?cursor=`` (see :mod:`portal.core.paging`)."""
+    asked = page_request()
+    page = TaskService(db.session, processes.platform).inbox_page(
+        actor(), cursor=asked.cursor, limit=asked.limit
     )
+    return jsonify(page_json([task_json(t) for t in page.items], page))
 
 
 @bp.get("/escalations")
 @signed_in
 def list_escalations() -> Response:
-    """Overdue, escalated tasks the caller follows (national reviewers: all provinces)."""
-    tasks = TaskService(db.session, processes.platform).escalated(actor())
-    return jsonify({"items": [task_json(t) for t in tasks]})
+    """A page of the overdue, escalated tasks the caller follows (national
+    reviewers: all provinces), oldest deadline first."""
+    asked = page_request()
+    page = TaskService(db.session, processes.platform).escalated(
+        actor(), cursor=asked.cursor, limit=asked.limit
+    )
+    return jsonify(page_json([task_json(t) for t in page.items], page))
 
 
 @bp.get("/tasks/<task_id>")

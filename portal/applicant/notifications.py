@@ -16,6 +16,7 @@ from flask.blueprints import BlueprintSetupState
 from portal.applicant.routes import applicant_only, bp
 from portal.applications.notifications import NotificationService, message_of
 from portal.core.extensions import db
+from portal.core.paging import first_link, next_link, page_request
 from portal.pages.display import page_locale
 from portal.pages.viewhelpers import current_actor
 
@@ -48,11 +49,21 @@ def _template_helpers(state: BlueprintSetupState) -> None:
 @bp.get("/notifications")
 @applicant_only
 def notifications() -> str:
-    """The organisation's messages, newest first; showing them marks them read."""
+    """A page of the organisation's messages, newest first (``?cursor=``,
+    ``?limit=``); showing them marks them read.
+
+    :raise 422: a malformed ``limit`` or ``cursor``.
+    """
     actor = current_actor()
+    asked = page_request()
     service = NotificationService(db.session)
-    shown = service.for_actor(actor)
-    unread = {n.id for n in shown if n.read_at is None}
-    for notification_id in unread:
-        service.mark_read(actor, notification_id)
-    return render_template("applicant/notifications.html", notifications=shown, unread_ids=unread)
+    page = service.for_actor(actor, cursor=asked.cursor, limit=asked.limit)
+    unread = {n.id for n in page.items if n.read_at is None}
+    service.mark_shown_read(actor, unread)
+    return render_template(
+        "applicant/notifications.html",
+        notifications=page.items,
+        unread_ids=unread,
+        next_url=next_link(page),
+        first_url=first_link(),
+    )

@@ -19,6 +19,7 @@ from portal.applications.tasks import TaskService
 from portal.applications.views import application_view
 from portal.core.errors import Conflict
 from portal.core.extensions import db, processes
+from portal.core.paging import first_link, next_link, page_request
 from portal.pages.display import is_application_form_task, latest_reason
 from portal.pages.viewhelpers import current_actor, roles_required
 
@@ -29,14 +30,24 @@ applicant_only = roles_required(Role.APPLICANT)
 @bp.get("/")
 @applicant_only
 def dashboard() -> str:
-    """The organisation's open tasks 待办 (soonest due first), its applications
-    (newest first) and the processes it may start."""
+    """The organisation's open tasks 待办 (the first page: soonest due first), a
+    page of its applications (newest first; ``?cursor=``, ``?limit=``) and the
+    processes it may start.
+
+    :raise 422: a malformed ``limit`` or ``cursor``.
+    """
     actor = current_actor()
+    asked = page_request()
     service = ApplicationService(db.session, processes.platform)
+    tasks = TaskService(db.session, processes.platform).inbox_page(actor)
+    applications = service.list(actor, cursor=asked.cursor, limit=asked.limit)
     return render_template(
         "applicant/dashboard.html",
-        tasks=TaskService(db.session, processes.platform).inbox(actor),
-        applications=service.list(actor),
+        tasks=tasks.items,
+        more_tasks=tasks.after is not None,
+        applications=applications.items,
+        next_url=next_link(applications),
+        first_url=first_link(),
         startable=service.startable(actor),
     )
 

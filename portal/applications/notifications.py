@@ -25,7 +25,7 @@ block stores its manifest's texts) and shown in the reader's language.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,7 @@ from portal.core.db import utcnow
 from portal.core.errors import NotFound
 from portal.core.i18n import N_
 from portal.core.models import AuditEvent
+from portal.core.paging import DEFAULT_LIMIT, Page, SortKey, paginate
 from portal.core.transactions import transaction
 from portal.issuance.models import Certificate
 from portal.mail.outbox import Outbox
@@ -293,18 +294,49 @@ def _text(notification: Notification) -> Text:
     return {key: str(text.get(key) or "") for key, _ in LANGUAGES}
 
 
+NEWEST_FIRST = (SortKey.desc(Notification.created_at), SortKey.desc(Notification.id))
+"""The order of an organisation's messages."""
+
+
 class NotificationService:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def for_actor(self, actor: Actor, *, unread_only: bool = False) -> list[Notification]:
-        """The actor's organisation's messages, newest first (staff have none)."""
+    def for_actor(
+        self,
+        actor: Actor,
+        *,
+        unread_only: bool = False,
+        cursor: str | None = None,
+        limit: int = DEFAULT_LIMIT,
+    ) -> Page[Notification]:
+        """A page of the actor's organisation's messages, newest first (staff
+        have none).
+
+        :raise Invalid: ``cursor`` is not one of this list's cursors.
+        """
         if actor.organization_id is None:
-            return []
+            return Page([], None)
         query = sa.select(Notification).where(Notification.organization_id == actor.organization_id)
         if unread_only:
             query = query.where(Notification.read_at.is_(None))
-        return list(self.session.scalars(query.order_by(Notification.created_at.desc())))
+        return paginate(self.session, query, NEWEST_FIRST, cursor=cursor, limit=limit)
+
+    def mark_shown_read(self, actor: Actor, notification_ids: Collection[uuid.UUID]) -> None:
+        """Mark the actor's organisation's messages among ``notification_ids``
+        read, in one statement (a page of messages that was just shown)."""
+        if not notification_ids or actor.organization_id is None:
+            return
+        with transaction(self.session):
+            self.session.execute(
+                sa.update(Notification)
+                .where(
+                    Notification.id.in_(notification_ids),
+                    Notification.organization_id == actor.organization_id,
+                    Notification.read_at.is_(None),
+                )
+                .values(read_at=utcnow())
+            )
 
     def unread_count(self, actor: Actor) -> int:
         if actor.organization_id is None:

@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Load, Session, contains_eager, load_only, selectinload
+from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from forms import FormDefinition, validate_data
 from portal.accounts.models import Organization, Role
-from portal.applications.access import application_filter
+from portal.applications.access import application_filter, visible_newest_first
 from portal.applications.checks import CheckResult, Submission
 from portal.applications.definitions import DefinitionService, form_of, model_of
 from portal.applications.models import (
@@ -34,10 +35,55 @@ from portal.core.db import utcnow
 from portal.core.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.core.i18n import N_, TranslatedForm
 from portal.core.models import AuditEvent
+from portal.core.paging import DEFAULT_LIMIT, Page, SortKey, paginate
 from portal.core.transactions import transactional
 from portal.documents.models import Document
 
 WITHDRAWABLE = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
+
+LISTED_APPLICATION_COLUMNS = (
+    Application.id,
+    Application.definition_id,
+    Application.process_key,
+    Application.organization_id,
+    Application.number,
+    Application.status,
+    Application.created_at,
+    Application.updated_at,
+    Application.submitted_at,
+)
+"""What lists show of an application (the API's summaries, the dashboard, the
+inbox rows): never the process state or the form data, which are large."""
+
+LISTED_DEFINITION_COLUMNS = (
+    ProcessDefinition.id,
+    ProcessDefinition.key,
+    ProcessDefinition.version,
+    ProcessDefinition.name,
+    ProcessDefinition.meta,
+    ProcessDefinition.manifest,
+    ProcessDefinition.content_hash,
+)
+"""What lists read of a process definition: names, version, task metadata and
+manifest; not the BPMN, forms or spec (the compiled model is cached by hash)."""
+
+
+def listed_definition(load: _AbstractLoad) -> _AbstractLoad:
+    """``load`` (an option reaching an application's definition) taking only
+    :data:`LISTED_DEFINITION_COLUMNS`."""
+    return load.load_only(*LISTED_DEFINITION_COLUMNS)
+
+
+def listed_application(load: _AbstractLoad) -> _AbstractLoad:
+    """``load`` (an option reaching an application whose organisation the query
+    joins) taking what lists show: :data:`LISTED_APPLICATION_COLUMNS`, the
+    organisation's name from the join, and the page's few definitions in one
+    more query."""
+    return load.options(
+        load_only(*LISTED_APPLICATION_COLUMNS),
+        contains_eager(Application.organization).load_only(Organization.name),
+        listed_definition(selectinload(Application.definition)),
+    )
 
 
 class ApplicationService:
@@ -80,15 +126,25 @@ class ApplicationService:
             raise NotFound(N_("Application not found."))
         return application
 
-    def list(self, actor: Actor) -> list[Application]:
-        """Applications ``actor`` may see, newest first."""
-        return list(
-            self.session.scalars(
-                sa.select(Application)
-                .where(application_filter(actor))
-                .order_by(Application.created_at.desc())
-            )
+    def list(
+        self, actor: Actor, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    ) -> Page[Application]:
+        """A page of the applications ``actor`` may see, newest first.
+
+        Lean: only the columns a list shows (never the process state or the
+        form data), the organisation's name in the same query, the few process
+        definitions of the page in one more.
+
+        :raise Invalid: ``cursor`` is not one of this list's cursors.
+        """
+        query, keys = visible_newest_first(
+            actor,
+            sa.select(Application)
+            .join(Application.organization)
+            .options(listed_application(Load(Application))),
         )
+        order = [SortKey.desc(key) for key in keys]
+        return paginate(self.session, query, order, cursor=cursor, limit=limit)
 
     def history(self, application: Application) -> builtins.list[AuditEvent]:
         return list(

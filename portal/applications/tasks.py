@@ -10,24 +10,26 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.sql.elements import ColumnElement
 
 from forms import FormDefinition, validate_data
-from portal.accounts.models import Organization, Role
+from portal.accounts.models import Organization, Role, User
 from portal.applications.access import supervision_filter, task_filter
 from portal.applications.checks import Completion
-from portal.applications.definitions import form_of, model_of
+from portal.applications.definitions import form_of
 from portal.applications.models import Application, ApplicationStatus, Task, TaskState
 from portal.applications.registry import Platform
-from portal.applications.runtime import Runtime
-from portal.applications.services import ApplicationService
+from portal.applications.runtime import Rows, Runtime
+from portal.applications.services import ApplicationService, listed_application
 from portal.core import history
 from portal.core.actor import Actor
 from portal.core.clock import CHINA
-from portal.core.db import utcnow
+from portal.core.db import UTCDateTime, utcnow
 from portal.core.errors import Conflict, Invalid, NotFound
 from portal.core.i18n import N_, TranslatedForm
 from portal.core.models import AuditEvent
+from portal.core.paging import DEFAULT_LIMIT, Page, SortKey, paginate
 from portal.core.transactions import transactional
 from portal.documents.models import Document
 
@@ -41,34 +43,67 @@ class InboxTab(StrEnum):
     OVERDUE = "overdue"
 
 
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+"""A task without a deadline sorts as if due at this moment (sort keys are
+never NULL): after every real deadline."""
+
+INBOX_LIMIT = 20
+"""Tasks on an inbox page unless the reader asks for another number."""
+
+
+def _due() -> ColumnElement[datetime]:
+    """The deadline as a sort key: :data:`NO_DEADLINE` when there is none.
+
+    The literal has the column's type, so SQLite compares the same text it
+    stores (it keeps datetimes as strings)."""
+    return sa.func.coalesce(Task.due_at, sa.literal(NO_DEADLINE, UTCDateTime()))
+
+
+SOONEST_DUE = (SortKey.asc(_due()), SortKey.desc(Task.created_at), SortKey.asc(Task.id))
+"""Open tasks: soonest due first (none last), then newest."""
+LATEST_COMPLETED = (
+    SortKey.desc(sa.func.coalesce(Task.completed_at, Task.created_at)),
+    SortKey.desc(Task.created_at),
+    SortKey.asc(Task.id),
+)
+"""Completed tasks: latest completed first."""
+OLDEST_DEADLINE = (SortKey.asc(_due()), SortKey.asc(Task.created_at), SortKey.asc(Task.id))
+"""Overdue and escalated tasks: oldest deadline first."""
+
+
 @dataclass(frozen=True)
 class InboxQuery:
     """One inbox page: a tab, optional filters (acceptance number and applicant
     name contain the text given, case-insensitively; submission days in China
-    time, both ends included) and a 1-based page."""
+    time, both ends included), the cursor where the page starts (None: the
+    first page) and how many tasks it holds."""
 
     tab: InboxTab = InboxTab.OPEN
     number: str = ""
     applicant: str = ""
     submitted_from: date | None = None
     submitted_to: date | None = None
-    page: int = 1
-    per_page: int = 20
+    cursor: str | None = None
+    limit: int = INBOX_LIMIT
+
+    @property
+    def filtered(self) -> bool:
+        """Whether a filter narrows the tab."""
+        return bool(self.number or self.applicant or self.submitted_from or self.submitted_to)
 
 
 @dataclass(frozen=True)
 class InboxPage:
-    """A page of an inbox tab: its tasks, how many match in all, and which of the
-    tasks' applications were resubmitted after a return."""
+    """A page of an inbox tab: its tasks (and the next page's cursor), and which
+    of the tasks' applications were resubmitted after a return."""
 
     query: InboxQuery
-    tasks: list[Task]
-    total: int
+    page: Page[Task]
     resubmitted: frozenset[uuid.UUID]
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.query.per_page))
+    def tasks(self) -> list[Task]:
+        return self.page.items
 
 
 class TaskService:
@@ -78,56 +113,53 @@ class TaskService:
         self.runtime = Runtime(session, platform)
 
     def inbox(self, actor: Actor) -> list[Task]:
-        """Open tasks ``actor`` can act on: soonest due first, then newest first."""
-        return list(
-            self.session.scalars(
-                sa.select(Task)
-                .options(joinedload(Task.application))
-                .where(Task.state == TaskState.OPEN, task_filter(actor))
-                .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at.desc())
-            )
-        )
+        """Every open task ``actor`` can act on, in the inbox's order (for scripts
+        and tests; people and API clients read :meth:`inbox_page`)."""
+        query = _listed(sa.select(Task)).where(*_tab_where(actor, InboxTab.OPEN, utcnow()))
+        return list(self.session.scalars(query.order_by(*(k.ordering() for k in SOONEST_DUE))))
+
+    def inbox_page(
+        self, actor: Actor, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    ) -> Page[Task]:
+        """A page of the open tasks ``actor`` can act on: soonest due first (none
+        last), then newest.
+
+        :raise Invalid: ``cursor`` is not one of this list's cursors.
+        """
+        query = _listed(sa.select(Task)).where(*_tab_where(actor, InboxTab.OPEN, utcnow()))
+        return paginate(self.session, query, SOONEST_DUE, cursor=cursor, limit=limit)
 
     def search(self, actor: Actor, query: InboxQuery) -> InboxPage:
         """A page of the inbox tab ``query.tab`` for ``actor``, filtered.
 
         Open tasks: soonest due first, then newest; completed ones: latest
-        completed first; overdue ones: oldest deadline first. A page past the
-        last one is empty (the caller decides whether that is an error).
+        completed first; overdue ones: oldest deadline first. Each row comes
+        with its application's number, process and applicant in the same
+        query (see :func:`_listed`).
+
+        :raise Invalid: ``query.cursor`` is not one of this list's cursors.
         """
-        now = utcnow()
-        if query.tab is InboxTab.DONE:
-            where: list[Any] = [
-                Task.state == TaskState.COMPLETED,
-                Task.completed_by_id == actor.user_id,
-            ]
-            order: list[Any] = [Task.completed_at.desc(), Task.created_at.desc()]
-        elif query.tab is InboxTab.OVERDUE:
-            mine = sa.and_(Task.due_at.is_not(None), Task.due_at <= now, task_filter(actor))
-            where = [Task.state == TaskState.OPEN, sa.or_(mine, supervision_filter(actor))]
-            order = [Task.due_at, Task.created_at]
-        else:
-            where = [Task.state == TaskState.OPEN, task_filter(actor)]
-            order = [Task.due_at.is_(None), Task.due_at, Task.created_at.desc()]
-        where.extend(_filters(query))
-        base = (
-            sa.select(Task)
+        found = paginate(
+            self.session,
+            _listed(sa.select(Task)).where(
+                *_tab_where(actor, query.tab, utcnow()), *_filters(query)
+            ),
+            _ORDERS[query.tab],
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+        return InboxPage(query, found, self.resubmitted({t.application_id for t in found.items}))
+
+    def count(self, actor: Actor, query: InboxQuery) -> int:
+        """How many tasks of the tab ``query.tab`` match its filters (one COUNT)."""
+        matching = (
+            sa.select(sa.func.count())
+            .select_from(Task)
             .join(Application, Task.application_id == Application.id)
             .join(Organization, Application.organization_id == Organization.id)
-            .where(*where)
+            .where(*_tab_where(actor, query.tab, utcnow()), *_filters(query))
         )
-        total = int(
-            self.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
-        )
-        tasks = list(
-            self.session.scalars(
-                base.options(joinedload(Task.application))
-                .order_by(*order)
-                .limit(query.per_page)
-                .offset((query.page - 1) * query.per_page)
-            )
-        )
-        return InboxPage(query, tasks, total, self.resubmitted({t.application_id for t in tasks}))
+        return int(self.session.scalar(matching) or 0)
 
     def actionable(self, actor: Actor, task_ids: set[uuid.UUID]) -> frozenset[uuid.UUID]:
         """Which of the tasks ``actor`` may act on (the rest it only follows)."""
@@ -142,8 +174,18 @@ class TaskService:
         )
 
     def tab_counts(self, actor: Actor) -> dict[InboxTab, int]:
-        """How many tasks each inbox tab holds, unfiltered."""
-        return {tab: self.search(actor, InboxQuery(tab=tab, per_page=1)).total for tab in InboxTab}
+        """How many tasks each inbox tab holds, unfiltered: one statement of a
+        COUNT per tab."""
+        now = utcnow()
+        counts = [
+            sa.select(sa.func.count())
+            .select_from(Task)
+            .where(*_tab_where(actor, tab, now))
+            .scalar_subquery()
+            for tab in InboxTab
+        ]
+        row = self.session.execute(sa.select(*counts)).one()
+        return {tab: int(n or 0) for tab, n in zip(InboxTab, row, strict=True)}
 
     def resubmitted(self, application_ids: set[uuid.UUID]) -> frozenset[uuid.UUID]:
         """Which of the applications were resubmitted after a return (补正后重新提交)."""
@@ -157,20 +199,30 @@ class TaskService:
         )
         return frozenset(a for a in found if a is not None)
 
-    def escalated(self, actor: Actor) -> list[Task]:
-        """Open tasks past their deadline and escalated (督办) that ``actor`` follows.
+    def escalated(
+        self, actor: Actor, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    ) -> Page[Task]:
+        """A page of the open tasks past their deadline and escalated (督办) that
+        ``actor`` follows.
 
         The reviewers of the task see their own; national reviewers see every
         province's. Oldest deadline first.
+
+        :raise Invalid: ``cursor`` is not one of this list's cursors.
         """
-        return list(
-            self.session.scalars(
-                sa.select(Task)
-                .options(joinedload(Task.application))
-                .where(Task.state == TaskState.OPEN, supervision_filter(actor))
-                .order_by(Task.due_at, Task.created_at)
-            )
+        query = _listed(sa.select(Task)).where(
+            Task.state == TaskState.OPEN, supervision_filter(actor)
         )
+        return paginate(self.session, query, OLDEST_DEADLINE, cursor=cursor, limit=limit)
+
+    def escalated_count(self, actor: Actor) -> int:
+        """How many tasks :meth:`escalated` lists in all (one COUNT)."""
+        followed = (
+            sa.select(sa.func.count())
+            .select_from(Task)
+            .where(Task.state == TaskState.OPEN, supervision_filter(actor))
+        )
+        return int(self.session.scalar(followed) or 0)
 
     def supervised(self, actor: Actor, task_id: uuid.UUID) -> Task:
         """An escalated task ``actor`` follows (as :meth:`escalated` lists them), to
@@ -207,15 +259,13 @@ class TaskService:
         :raise NotFound: unknown or outside the actor's scope.
         :raise Conflict: completed, or claimed by someone else.
         """
-        task = self.get(actor, task_id)
-        application = self.runtime.lock(task.application_id)
-        self.session.refresh(task)
+        application, task, rows = self._locked(actor, task_id)
         self._check_open(task, actor)
         if task.assignee_id is None:
             task.assignee_id = actor.user_id
             task.claimed_at = utcnow()
             instance = self.runtime.load(application, actor)
-            self.runtime.save(application, instance, actor)
+            self.runtime.save(application, instance, actor, rows=rows)
             history.record(
                 self.session,
                 actor,
@@ -241,19 +291,14 @@ class TaskService:
             task's form is missing, or the task's check refuses it (every
             problem listed; nothing changes).
         """
-        task = self.get(actor, task_id)
-        application = self.runtime.lock(task.application_id)
-        self.session.refresh(task)
+        application, task, rows = self._locked(actor, task_id)
         self._check_open(task, actor)
         if (
             task.role is Role.APPLICANT
-            and task.form_key == model_of(application.definition).start_form
+            and task.form_key == self.runtime.model(application).start_form
         ):
             return self._submit_through_task(actor, application, data)
         clean = self._validated(task, application, data)
-        if task.assignee_id is None:
-            task.assignee_id = actor.user_id
-            task.claimed_at = utcnow()
         # Recorded before the process advances, so the decision comes before
         # what it causes (e.g. the cinema code assigned on approval).
         history.record(
@@ -269,8 +314,23 @@ class TaskService:
         )
         instance = self.runtime.load(application, actor)
         instance.complete(task.id, clean)
-        self.runtime.save(application, instance, actor, completed_task=task.id)
+        if task.assignee_id is None:  # claimed by completing it, written with its closing
+            task.assignee_id = actor.user_id
+            task.claimed_at = utcnow()
+        self.runtime.save(application, instance, actor, completed_task=task.id, rows=rows)
         return application
+
+    def _locked(self, actor: Actor, task_id: uuid.UUID) -> tuple[Application, Task, Rows]:
+        """Lock the application of a task ``actor`` may see, then read the task, the
+        application's open tasks and its waiting timers (newest committed state),
+        for the step's :meth:`Runtime.save`: three statements.
+
+        :raise NotFound: unknown, or outside the actor's scope.
+        """
+        application = self.runtime.lock_by_task(task_id, task_filter(actor))
+        rows = self.runtime.rows_of([application], [task_id])[application.id]
+        task = next(row for row in rows.tasks if row.id == task_id)
+        return application, task, rows
 
     def problems(
         self, actor: Actor, task_id: uuid.UUID, data: Mapping[str, Any]
@@ -296,19 +356,21 @@ class TaskService:
 
         :raise Invalid: every problem at once.
         """
-        form = self.form(task)
+        form = self.runtime.form(application, task.form_key)
         if not isinstance(data, Mapping):
             raise Invalid({"data": [N_("Expected an object.")]})
         clean, errors = validate_data(form, data, base=TranslatedForm)
-        uploaded = frozenset(
-            self.session.scalars(sa.select(Document.slot).where(Document.task_id == task.id))
-        )
+        info = self.runtime.model(application).user_tasks[task.spec_id]
+        check = self.platform.registry.task_checks.get(info.properties.get("check") or "")
+        uploaded: frozenset[str] = frozenset()
+        if form.slots or check is not None:  # else nothing reads them
+            uploaded = frozenset(
+                self.session.scalars(sa.select(Document.slot).where(Document.task_id == task.id))
+            )
         hidden = form.hidden_keys(clean)
         for slot in form.slots:
             if slot.required and slot.key not in uploaded and slot.key not in hidden:
                 errors.setdefault(slot.key, []).append(N_("This document is required."))
-        info = model_of(application.definition).user_tasks[task.spec_id]
-        check = self.platform.registry.task_checks.get(info.properties.get("check") or "")
         if check is not None:
             accepted = {k: v for k, v in clean.items() if k not in errors}
             found = check(self.session, Completion(application, task, accepted, uploaded))
@@ -335,6 +397,40 @@ class TaskService:
             raise Conflict(N_("This task has already been completed."))
         if task.assignee_id not in (None, actor.user_id):
             raise Conflict(N_("Someone else has claimed this task."))
+
+
+_ORDERS = {
+    InboxTab.OPEN: SOONEST_DUE,
+    InboxTab.DONE: LATEST_COMPLETED,
+    InboxTab.OVERDUE: OLDEST_DEADLINE,
+}
+
+
+def _tab_where(actor: Actor, tab: InboxTab, now: datetime) -> list[Any]:
+    """The tasks of inbox tab ``tab``: 待办 open ones ``actor`` can act on, 已办
+    the ones it completed, 逾期 its open ones past their deadline with the
+    escalated ones it follows."""
+    if tab is InboxTab.DONE:
+        return [Task.state == TaskState.COMPLETED, Task.completed_by_id == actor.user_id]
+    if tab is InboxTab.OVERDUE:
+        mine = sa.and_(Task.due_at.is_not(None), Task.due_at <= now, task_filter(actor))
+        return [Task.state == TaskState.OPEN, sa.or_(mine, supervision_filter(actor))]
+    return [Task.state == TaskState.OPEN, task_filter(actor)]
+
+
+def _listed(query: sa.Select[tuple[Task]]) -> sa.Select[tuple[Task]]:
+    """``query`` joined with each task's application and applicant, loading what
+    task lists show and nothing more: the application's list columns and its
+    applicant's name from the join, the assignee's names through another join,
+    the page's few process definitions in one more query."""
+    return (
+        query.join(Task.application)
+        .join(Application.organization)
+        .options(
+            listed_application(contains_eager(Task.application)),
+            joinedload(Task.assignee).load_only(User.username, User.display_name),
+        )
+    )
 
 
 def _filters(query: InboxQuery) -> list[Any]:

@@ -1,4 +1,5 @@
-"""The inbox's query string: tab, search filters and page, checked."""
+"""The inbox's query string: tab and search filters, checked (the page's
+``cursor`` and ``limit`` are read by :func:`portal.core.paging.page_request`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from portal.applications.tasks import InboxQuery, InboxTab
 from portal.core.i18n import N_
 
 MAX_SEARCH = 100
-MAX_PAGE = 10_000
 
 
 def parse_query(args: Mapping[str, str]) -> tuple[InboxQuery, dict[str, str]]:
@@ -39,18 +39,11 @@ def parse_query(args: Mapping[str, str]) -> tuple[InboxQuery, dict[str, str]]:
     first, last = days["submitted_from"], days["submitted_to"]
     if first is not None and last is not None and first > last:
         problems["submitted_to"] = N_("The end date is before the start date.")
-    page = 1
-    raw_page = (args.get("page") or "1").strip()
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
-        problems["page"] = N_("The page must be a whole number from 1.")
-    else:
-        page = int(raw_page)
     query = InboxQuery(
         tab=tab,
         number=number[:MAX_SEARCH],
         applicant=applicant[:MAX_SEARCH],
         submitted_from=first,
         submitted_to=last if "submitted_to" not in problems else None,
-        page=page,
     )
     return query, problems

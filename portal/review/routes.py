@@ -5,6 +5,7 @@ page of an escalated task."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -14,11 +15,11 @@ from werkzeug.wrappers import Response
 from forms import FormDefinition, build_form_class, form_data
 from portal.applications.models import Task, TaskState
 from portal.applications.progress import changes_since_return, time_limits
-from portal.applications.tasks import InboxPage, InboxQuery, InboxTab, TaskService
+from portal.applications.tasks import INBOX_LIMIT, InboxPage, InboxQuery, InboxTab, TaskService
 from portal.applications.views import application_view
 from portal.core.errors import Conflict, Invalid
 from portal.core.extensions import db, processes
-from portal.core.i18n import N_
+from portal.core.paging import Page, first_link, next_link, page_request
 from portal.documents.files import store_task_files
 from portal.pages.display import page_locale
 from portal.pages.viewhelpers import (
@@ -48,40 +49,68 @@ def inbox() -> tuple[str, int]:
     """The inbox tabs 待办 (open tasks the reviewer can act on, soonest due first,
     then newest), 已办 (tasks the reviewer completed) and 逾期 (overdue tasks, with
     the escalated ones the reviewer follows: national reviewers every province's),
-    searched by acceptance number, applicant and submission days, paginated.
+    searched by acceptance number, applicant and submission days, a page at a
+    time (``?cursor=`` from the next-page link, ``?limit=``).
 
-    :raise 400: a parameter is malformed (the page says which; nothing is listed).
-    :raise 404: a page past the last one.
+    :raise 400: a parameter is malformed, the cursor too (the page says which;
+        nothing is listed).
     """
-    service = TaskService(db.session, processes.platform)
-    actor = current_actor()
     query, problems = parse_query(request.args)
+    try:
+        asked = page_request(INBOX_LIMIT)
+    except Invalid as exc:
+        problems.update(_first_messages(exc))
+    else:
+        query = replace(query, cursor=asked.cursor, limit=asked.limit)
     if problems:
         return _inbox_page(query, None, problems), 400
-    found = service.search(actor, query)
-    if query.page > found.pages:
-        return _inbox_page(query, None, {"page": N_("There is no such page.")}), 404
+    try:
+        found = TaskService(db.session, processes.platform).search(current_actor(), query)
+    except Invalid as exc:
+        return _inbox_page(query, None, _first_messages(exc)), 400
     return _inbox_page(query, found, {}), 200
 
 
+def _first_messages(exc: Invalid) -> dict[str, str]:
+    return {key: messages[0] for key, messages in exc.errors.items() if messages}
+
+
 def _inbox_page(query: InboxQuery, found: InboxPage | None, problems: dict[str, str]) -> str:
+    """The inbox page: one statement per part, whatever the page holds (tasks
+    with their applications and applicants, the page's definitions, its time
+    limits, its resubmissions, the tab counts, the escalated tasks followed)."""
     service = TaskService(db.session, processes.platform)
     actor = current_actor()
     tasks = found.tasks if found is not None else []
-    actionable = service.actionable(actor, {t.id for t in tasks})
-    # The open tab also lists the escalated tasks the reviewer follows (督办).
-    escalated = service.escalated(actor) if query.tab is InboxTab.OPEN else []
+    ids = {t.id for t in tasks}
+    # The open tab lists exactly the tasks the reviewer can act on.
+    actionable = frozenset(ids) if query.tab is InboxTab.OPEN else service.actionable(actor, ids)
+    counts = service.tab_counts(actor)
+    # The open tab also shows the first escalated tasks the reviewer follows (督办);
+    # the overdue tab lists them all.
+    escalated = (
+        service.escalated(actor, limit=INBOX_LIMIT)
+        if query.tab is InboxTab.OPEN
+        else Page([], None)
+    )
     return render_template(
         "review/inbox.html",
         query=query,
         found=found,
         tasks=tasks,
+        total=service.count(actor, query) if query.filtered else counts[query.tab],
+        next_url=next_link(found.page) if found is not None else None,
+        first_url=first_link(),
         limits=time_limits(db.session, tasks),
         actionable=actionable,
         problems={key: gettext(message) for key, message in problems.items()},
-        counts=service.tab_counts(actor),
-        escalated=escalated,
-        escalated_actionable=service.actionable(actor, {t.id for t in escalated}),
+        counts=counts,
+        escalated=escalated.items,
+        escalated_total=(
+            service.escalated_count(actor) if escalated.after else len(escalated.items)
+        ),
+        more_escalated=escalated.after is not None,
+        escalated_actionable=service.actionable(actor, {t.id for t in escalated.items}),
     )
 
 

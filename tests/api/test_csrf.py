@@ -57,7 +57,7 @@ def test_reading_needs_no_token(csrf_app: Flask) -> None:
     response = client.get("/api/v1/applications")
 
     assert response.status_code == 200
-    assert response.get_json() == {"items": []}
+    assert response.get_json() == {"items": [], "next": None}
 
 
 def test_without_a_session_it_is_401(csrf_app: Flask) -> None:
@@ -75,7 +75,7 @@ def test_post_without_a_valid_token_is_403(csrf_app: Flask, header: str | None) 
 
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "forbidden"
-    assert client.get("/api/v1/applications").get_json() == {"items": []}
+    assert client.get("/api/v1/applications").get_json() == {"items": [], "next": None}
 
 
 def test_post_and_patch_with_the_token_succeed(csrf_app: Flask) -> None:

@@ -223,7 +223,7 @@ def test_get_hides_other_organisations(
         service.get(stranger, application.id)
     with pytest.raises(NotFound):
         service.get(applicant, uuid.uuid4())
-    assert service.list(stranger) == []
+    assert service.list(stranger).items == []
 
 
 def test_reviewer_sees_an_application_once_it_has_a_task_in_scope(
@@ -234,7 +234,7 @@ def test_reviewer_sees_an_application_once_it_has_a_task_in_scope(
         service.get(reviewer, application.id)
     service.submit(applicant, application.id)
     assert service.get(reviewer, application.id).id == application.id
-    assert [a.id for a in service.list(reviewer)] == [application.id]
+    assert [a.id for a in service.list(reviewer).items] == [application.id]
 
 
 def test_withdraw_rules(
