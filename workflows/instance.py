@@ -82,10 +82,20 @@ class ProcessInstance:
     def load(
         cls, model: ProcessModel, state: str, script_engine: PythonScriptEngine
     ) -> ProcessInstance:
-        """Restore an instance from :meth:`dump` output, joined with its model's spec."""
+        """Restore an instance from :meth:`dump` output, joined with its model's spec.
+
+        A state dumped by this serializer version joins the model's restored
+        spec, shared and never changed (:meth:`ProcessModel.stored_spec`); an
+        older one is migrated together with a spec of its own.
+        """
         dct = json.loads(state)
-        dct.update(json.loads(model.spec_json))
-        SERIALIZER.migrate(dct)
+        if dct.get(SERIALIZER.VERSION_KEY) == SERIALIZER.VERSION:
+            del dct[SERIALIZER.VERSION_KEY]
+            # The serializer restores objects it is given as they are.
+            dct["spec"], dct["subprocess_specs"] = model.stored_spec()
+        else:
+            dct.update(json.loads(model.spec_json))
+            SERIALIZER.migrate(dct)
         workflow = SERIALIZER.from_dict(dct)
         workflow.script_engine = script_engine
         return cls(model, workflow)

@@ -122,6 +122,16 @@ class ProcessModel:
         """The parsed SpiffWorkflow spec (cached per BPMN content)."""
         return _parse_specs(self.bpmn, self.key)
 
+    def stored_spec(self) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
+        """The spec restored from :attr:`spec_json` (cached per stored spec).
+
+        Restoring it costs more than running a step, so every instance loaded
+        from this model shares one copy: SpiffWorkflow keeps a workflow's
+        state in its tasks and data, never in its spec, which a workflow only
+        reads (``tests/workflows/test_spec_cache.py`` checks that).
+        """
+        return _restore_specs(self.spec_json)
+
 
 def compile_process(bpmn: bytes, rules: Rules) -> ProcessModel:
     """Validate ``bpmn`` against ``rules`` and build its :class:`ProcessModel`.
@@ -199,6 +209,14 @@ def _parser(bpmn: bytes) -> SpiffBpmnParser:
     parser = SpiffBpmnParser()
     parser.add_bpmn_xml(parse_xml(bpmn), filename="process.bpmn")
     return parser
+
+
+@lru_cache(maxsize=64)
+def _restore_specs(spec_json: str) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
+    stored = json.loads(spec_json)
+    registry = SERIALIZER.registry
+    subprocess_specs = {k: registry.restore(v) for k, v in stored["subprocess_specs"].items()}
+    return registry.restore(stored["spec"]), subprocess_specs
 
 
 @lru_cache(maxsize=64)

@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -166,7 +167,10 @@ def _measure_on(app: Flask, backend: str, args: argparse.Namespace) -> dict[str,
             data.add_copies(db.session, due, args.due)
         path = args.output.with_name(f"timers-{backend}.pstats")
         _run(app, args, profile=path)
-        print(f"[{backend}] profile of one more run written to {path}")
+        print(
+            f"[{backend}] profile of one more run written to {path}, "
+            f"its statements by kind to {path.with_suffix('.sql.txt')}"
+        )
         pstats.Stats(str(path)).sort_stats("cumulative").print_stats(30)
     seconds = [run["seconds"] for run in runs]
     median = statistics.median(seconds)
@@ -178,6 +182,7 @@ def _measure_on(app: Flask, backend: str, args: argparse.Namespace) -> dict[str,
         "runs_seconds": [round(s, 3) for s in seconds],
         "runs_cpu_seconds": [round(run["cpu_seconds"], 3) for run in runs],
         "runs_load_before": [round(run["load_before"], 2) for run in runs],
+        "statements_per_timer": round(runs[-1]["statements"] / args.due, 1),
         "median_seconds": round(median, 3),
         "median_cpu_seconds": round(statistics.median(r["cpu_seconds"] for r in runs), 3),
         "ms_per_timer": round(median / args.due * 1000, 2),
@@ -216,6 +221,12 @@ def _run(app: Flask, args: argparse.Namespace, *, profile: Path | None = None) -
     load = os.getloadavg()[0]
     with app.app_context(), at(MOMENT):
         profiler = cProfile.Profile() if profile else None
+        statements: list[str] = []
+
+        def record(*args: Any) -> None:
+            statements.append(str(args[2]))
+
+        sa.event.listen(db.engine, "before_cursor_execute", record)
         started, cpu_started = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
@@ -224,9 +235,14 @@ def _run(app: Flask, args: argparse.Namespace, *, profile: Path | None = None) -
             profiler.disable()
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         db.session.close()
+        sa.event.remove(db.engine, "before_cursor_execute", record)
     if profiler and profile:
         profile.parent.mkdir(parents=True, exist_ok=True)
         profiler.dump_stats(str(profile))
+        kinds = Counter(" ".join(statement.split())[:160] for statement in statements)
+        profile.with_suffix(".sql.txt").write_text(
+            "".join(f"{n:6d}  {kind}\n" for kind, n in kinds.most_common()), encoding="utf-8"
+        )
     with app.app_context():
         after = data.count_waiting(db.session, MOMENT)
     expected = args.timers - args.due
@@ -243,6 +259,7 @@ def _run(app: Flask, args: argparse.Namespace, *, profile: Path | None = None) -
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
         "load_before": load,
+        "statements": len(statements),
         "fired": result.fired,
         "waiting_after": after.waiting,
     }
@@ -287,7 +304,8 @@ def _print(report: dict[str, Any]) -> None:
             f"  {backend:<10} {result['median_seconds']:7.2f} s per tick  "
             f"{result['ms_per_timer']:6.2f} ms per timer  "
             f"{result['timers_per_second']:6.1f} timers/s  "
-            f"{result['median_cpu_seconds']:6.2f} s CPU in the tick's process"
+            f"{result['median_cpu_seconds']:6.2f} s CPU in the tick's process  "
+            f"{result['statements_per_timer']:.1f} statements per timer"
         )
         runs = ", ".join(f"{s:.2f}" for s in result["runs_seconds"])
         print(f"  {'':<10} runs {runs} s; {result['server']}")

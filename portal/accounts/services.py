@@ -227,7 +227,11 @@ class AccountService:
 
     def user_for_token(self, token: str) -> User | None:
         """The active user owning an unexpired, unrevoked ``token``, else None."""
-        row = self.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+        row = self.session.scalar(
+            sa.select(ApiToken)
+            .options(joinedload(ApiToken.user))
+            .where(ApiToken.token_hash == _digest(token))
+        )
         if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
             return None
         return row.user if row.user.active else None

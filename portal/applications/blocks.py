@@ -30,6 +30,7 @@ from portal.applications.definitions import form_of, model_of
 from portal.applications.manifest import Manifest, Text
 from portal.applications.models import Application, Task, TaskState
 from portal.applications.notifications import Messenger
+from portal.applications.reach import record_reach
 from portal.applications.registry import ProcessRegistry
 from portal.core import history, numbering
 from portal.core.actor import Actor
@@ -57,6 +58,9 @@ class BlockContext:
     actor: Actor | None
     issuing: Issuing
     manifest: Manifest
+    open_tasks: list[Task] | None = None
+    """The application's task rows read before the step (with its open ones), or
+    None: blocks that need its open tasks then read them."""
 
 
 def register(registry: ProcessRegistry) -> None:
@@ -103,13 +107,22 @@ def escalate(ctx: BlockContext, params: Mapping[str, Any], data: Mapping[str, An
     """Flag the open task ``task`` (its BPMN id) whose deadline passed for its
     reviewers and the national level (督办). Returns whether one was open."""
     spec_id = str(params.get("task") or "")
-    overdue = ctx.session.scalars(
-        sa.select(Task).where(
-            Task.application_id == ctx.application.id,
-            Task.spec_id == spec_id,
-            Task.state == TaskState.OPEN,
+    if ctx.open_tasks is not None:  # read before the step (the tick reads a batch's at once)
+        overdue = [
+            task
+            for task in ctx.open_tasks
+            if task.spec_id == spec_id and task.state == TaskState.OPEN
+        ]
+    else:
+        overdue = list(
+            ctx.session.scalars(
+                sa.select(Task).where(
+                    Task.application_id == ctx.application.id,
+                    Task.spec_id == spec_id,
+                    Task.state == TaskState.OPEN,
+                )
+            )
         )
-    ).all()
     now = utcnow()
     for task in overdue:
         task.escalated_at = now
@@ -122,6 +135,7 @@ def escalate(ctx: BlockContext, params: Mapping[str, Any], data: Mapping[str, An
             task_name=task.name,
             details={"due_at": task.due_at.isoformat() if task.due_at else None},
         )
+    record_reach(ctx.session, ctx.application, overdue)
     return bool(overdue)
 
 

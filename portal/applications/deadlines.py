@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.applications.models import Application, Task, TaskState, Timer, TimerState
+from portal.applications.models import Application, Task, Timer, TimerState
 from portal.calendar.workdays import Deadline, WorkingCalendar
 from portal.core.db import utcnow
 from workflows.instance import ProcessInstance, WaitingTimer
@@ -68,24 +67,24 @@ def project_timers(
     application: Application,
     instance: ProcessInstance,
     counted: dict[datetime, CountedDeadline],
+    *,
+    rows: list[Timer],
+    open_tasks: list[Task],
 ) -> int:
     """Bring ``timers`` in line with the instance's armed timers; returns how many fired.
 
     Also gives each open task the deadline of the timers on it (its ``due_at``);
-    a task whose timer has fired keeps its deadline, now passed.
+    a task whose timer has fired keeps its deadline, now passed. ``rows`` are the
+    application's waiting timer rows as they were before the step, ``open_tasks``
+    the rows of its tasks open after it: the caller read them (for many
+    applications at once, or before changing anything, so that the step's
+    changes are written in one flush), so nothing is read here.
     """
     now = utcnow()
     waiting = {timer.id: timer for timer in instance.waiting_timers()}
-    rows = {
-        row.id: row
-        for row in session.scalars(
-            sa.select(Timer).where(
-                Timer.application_id == application.id, Timer.state == TimerState.WAITING
-            )
-        )
-    }
+    stored = {row.id: row for row in rows}
     fired = 0
-    for timer_id, row in rows.items():
+    for timer_id, row in list(stored.items()):
         if timer_id in waiting:
             if row.due_at != waiting[timer_id].due_at:
                 _reschedule(row, waiting[timer_id], counted)
@@ -96,9 +95,10 @@ def project_timers(
         else:
             row.state = TimerState.CANCELLED
     for timer_id, timer in waiting.items():
-        if timer_id not in rows:
-            session.add(_new_row(application, timer, counted.get(timer.due_at)))
-    _set_task_deadlines(session, application, list(waiting.values()), counted)
+        if timer_id not in stored:
+            stored[timer_id] = _new_row(application, timer, counted.get(timer.due_at))
+            session.add(stored[timer_id])
+    _set_task_deadlines(open_tasks, list(waiting.values()), counted, stored)
     return fired
 
 
@@ -125,31 +125,25 @@ def _reschedule(row: Timer, timer: WaitingTimer, counted: dict[datetime, Counted
 
 
 def _set_task_deadlines(
-    session: Session,
-    application: Application,
+    open_tasks: list[Task],
     waiting: list[WaitingTimer],
     counted: dict[datetime, CountedDeadline],
+    stored: dict[uuid.UUID, Timer],
 ) -> None:
+    """Give each open task the deadline of its waiting timers (``stored``: their rows)."""
     by_task: dict[uuid.UUID, list[WaitingTimer]] = {}
     for timer in waiting:
         if timer.attached_to is not None:
             by_task.setdefault(timer.attached_to, []).append(timer)
-    if not by_task:
-        return
-    tasks = session.scalars(
-        sa.select(Task).where(
-            Task.application_id == application.id,
-            Task.state == TaskState.OPEN,
-            Task.id.in_(list(by_task)),
-        )
-    )
-    for task in tasks:
+    for task in open_tasks:
+        if task.id not in by_task:
+            continue
         deadline = _deadline_of(by_task[task.id])
         task.due_at = deadline.due_at
         how = counted.get(deadline.due_at)
-        stored = session.get(Timer, deadline.id)
+        row = stored.get(deadline.id)
         task.due_provisional = bool(
-            (how and how.deadline.provisional) or (stored is not None and stored.provisional)
+            (how and how.deadline.provisional) or (row is not None and row.provisional)
         )
 
 

@@ -390,19 +390,51 @@ def model_of(definition: ProcessDefinition) -> ProcessModel:
     return model
 
 
-def model_for(session: Session, application: Application) -> ProcessModel:
+def model_for(
+    session: Session, application: Application, content_hash: str | None = None
+) -> ProcessModel:
     """The model an application is pinned to.
 
-    When the model is cached only the definition's hash is read, not the row
-    with its BPMN, spec and forms (the scheduler loads many applications).
+    When the model is cached only the definition's hash is needed, not the row
+    with its BPMN, spec and forms (the scheduler loads many applications): the
+    caller may pass it (read with the application), else it is read.
     """
-    content_hash = session.scalar(
-        sa.select(ProcessDefinition.content_hash).where(
-            ProcessDefinition.id == application.definition_id
-        )
-    )
-    model = _MODELS.get(content_hash or "")
+    model = _MODELS.get(content_hash or _content_hash_of(session, application))
     return model if model is not None else model_of(application.definition)
+
+
+def manifest_for(
+    session: Session, application: Application, content_hash: str | None = None
+) -> Manifest:
+    """The manifest an application is pinned to (see :func:`model_for`)."""
+    manifest = _MANIFESTS.get(content_hash or _content_hash_of(session, application))
+    return manifest if manifest is not None else manifest_of(application.definition)
+
+
+def form_for(application: Application, form_key: str, content_hash: str | None) -> FormDefinition:
+    """The parsed form ``form_key`` an application is pinned to, without reading its
+    definition when ``content_hash`` names a cached one (see :func:`form_of`).
+
+    :raise KeyError: the definition has no such form.
+    """
+    form = _FORMS.get((content_hash or "", form_key))
+    return form if form is not None else form_of(application.definition, form_key)
+
+
+def _content_hash_of(session: Session, application: Application) -> str:
+    """The content hash of the application's definition, from the loaded row if it
+    is loaded, else with one statement that reads only the hash."""
+    loaded = sa.inspect(application).attrs.definition.loaded_value
+    if isinstance(loaded, ProcessDefinition):
+        return loaded.content_hash
+    return (
+        session.scalar(
+            sa.select(ProcessDefinition.content_hash).where(
+                ProcessDefinition.id == application.definition_id
+            )
+        )
+        or ""
+    )
 
 
 def form_of(definition: ProcessDefinition, form_key: str) -> FormDefinition:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forms import FormDefinition
 from portal.accounts.models import Role
@@ -58,7 +59,13 @@ class ApplicationView:
 
 
 def application_view(session: Session, application: Application) -> ApplicationView:
-    """Everything shown about ``application`` (the caller checked it may be seen)."""
+    """Everything shown about ``application`` (the caller checked it may be seen).
+
+    Four queries whatever the application's past: its history, its documents
+    with their uploaders, all its tasks with their assignees (the open ones
+    are among them; the collection ``application.tasks`` is filled from them
+    when not yet loaded), its certificates.
+    """
     history = list(
         session.scalars(
             sa.select(AuditEvent)
@@ -69,34 +76,46 @@ def application_view(session: Session, application: Application) -> ApplicationV
     documents = list(
         session.scalars(
             sa.select(Document)
+            .options(joinedload(Document.uploaded_by, innerjoin=True))
             .where(Document.application_id == application.id)
             .order_by(Document.slot, Document.version)
         )
     )
-    open_tasks = list(
-        session.scalars(
-            sa.select(Task)
-            .where(Task.application_id == application.id, Task.state == TaskState.OPEN)
-            .order_by(Task.created_at)
-        )
-    )
+    tasks = tasks_of(session, application)
     return ApplicationView(
         application=application,
         form=form_of(application.definition, model_of(application.definition).start_form),
-        open_tasks=open_tasks,
+        open_tasks=[task for task in tasks if task.state == TaskState.OPEN],
         documents=documents,
         history=history,
         steps=completed_steps(application, history, documents),
         certificates=[
             (c, certificate_status(c)) for c in certificates_of_application(session, application.id)
         ],
-        reviews=reviews_of(application, history),
+        reviews=reviews_of(tasks, history),
     )
 
 
-def reviews_of(application: Application, history: list[AuditEvent]) -> list[Review]:
-    """The decision of every completed staff task, oldest first."""
-    roles = {task.id: task.role for task in application.tasks}
+def tasks_of(session: Session, application: Application) -> list[Task]:
+    """Every task of ``application`` with its assignee, oldest first, read in one query;
+    ``application.tasks`` is set to them when the session has not loaded it yet."""
+    tasks = list(
+        session.scalars(
+            sa.select(Task)
+            .options(joinedload(Task.assignee))
+            .where(Task.application_id == application.id)
+            .order_by(Task.created_at)
+        ).unique()
+    )
+    if "tasks" in sa.inspect(application).unloaded:
+        set_committed_value(application, "tasks", tasks)
+    return tasks
+
+
+def reviews_of(tasks: list[Task], history: list[AuditEvent]) -> list[Review]:
+    """The decision of every completed staff task among the application's ``tasks``,
+    oldest first."""
+    roles = {task.id: task.role for task in tasks}
     return [
         Review(
             task_id=event.task_id,

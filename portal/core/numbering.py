@@ -19,23 +19,29 @@ class NumbersExhausted(RuntimeError):
 
 
 def next_counter(session: Session, name: str) -> int:
-    """Increment the named counter and return its new value.
+    """Increment the named counter (creating it at 1) and return its new value.
 
-    Safe under concurrency on both backends: the single UPDATE takes the row
-    lock (PostgreSQL) or the database write lock (SQLite) until the caller's
-    transaction ends, so two transactions never obtain the same value, and a
-    rolled-back transaction gives its value back.
+    One statement, ``INSERT ... ON CONFLICT (name) DO UPDATE SET value = value + 1
+    RETURNING value``, safe under concurrency on both backends: it takes the
+    row lock (PostgreSQL; a concurrent first use of a name waits for the other
+    insert, then increments it) or the database write lock (SQLite) until the
+    caller's transaction ends, so two transactions never obtain the same
+    value, and a rolled-back transaction gives its value back. It flushes the
+    session first only when it holds a new or changed :class:`Counter` (the
+    only pending objects the statement depends on), so other pending rows stay
+    pending and a later flush writes them together.
     """
     # Declarative ``__table__`` is typed as FromClause; a mapped class's is a Table.
     table = cast(sa.Table, Counter.__table__)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(table).values(name=name, value=0).on_conflict_do_nothing())
-    value = session.execute(
-        sa.update(table)
-        .where(table.c.name == name)
-        .values(value=table.c.value + 1)
-        .returning(table.c.value)
-    ).scalar_one()
+    statement = insert(table).values(name=name, value=1)
+    upsert = statement.on_conflict_do_update(
+        index_elements=[table.c.name], set_={"value": table.c.value + 1}
+    ).returning(table.c.value)
+    if any(isinstance(pending, Counter) for pending in (*session.new, *session.dirty)):
+        session.flush()
+    with session.no_autoflush:
+        value = session.execute(upsert).scalar_one()
     return int(value)
 
 

@@ -130,12 +130,13 @@ class DigitalCertificateService:
             valid_from=issued.not_before.astimezone(CHINA).date(),
             valid_until=issued.not_after.astimezone(CHINA).date(),
             actor=actor,
+            x509={
+                "serial": serial,
+                "pem": pem(issued.certificate),
+                "fingerprint": issued.fingerprint,
+                "key_key": key_object.key,
+            },
         )
-        certificate.serial = serial
-        certificate.pem = pem(issued.certificate)
-        certificate.fingerprint = issued.fingerprint
-        certificate.key_key = key_object.key
-        self.session.flush()
         return certificate
 
     # Public material ------------------------------------------------------------

@@ -9,8 +9,8 @@ A decision takes one row and deletes it in the decision's transaction
 (:meth:`KeyPool.take`; a rolled-back decision puts it back), has the CA certify
 the public key and keeps the encrypted private key for the holder as it is:
 decrypting it would cost about as much as generating a key (the passphrase's
-key derivation). On PostgreSQL taking is one ``DELETE ... WHERE id = (SELECT
-... FOR UPDATE SKIP LOCKED) RETURNING``, so two decisions at the same moment
+key derivation). Taking is one ``DELETE ... WHERE id = (SELECT ...) RETURNING``; on PostgreSQL
+the sub-select is ``FOR UPDATE SKIP LOCKED``, so two decisions at the same moment
 never take the same key and neither waits for the other. When the pool is
 empty the decision generates its key itself.
 
@@ -65,23 +65,22 @@ class KeyPool:
         """Remove the oldest key pair from the pool in the caller's transaction and
         return it (its private key still encrypted), or None when the pool is empty.
 
-        Concurrent callers never get the same key: on PostgreSQL locked rows are
-        skipped, on SQLite writers are serialised (and a row another writer
-        deleted first counts as an empty pool).
+        One statement on both backends (``DELETE ... WHERE id = (SELECT ...)
+        RETURNING``). Concurrent callers never get the same key: on PostgreSQL
+        locked rows are skipped, on SQLite writers are serialised.
         """
         first = sa.select(PooledKey.id).order_by(PooledKey.id).limit(1)
         if self.session.get_bind().dialect.name == "postgresql":
-            taken = first.with_for_update(skip_locked=True).scalar_subquery()
-        else:
-            taken = self.session.scalar(first)
-            if taken is None:
-                return None
-        row = self.session.execute(
-            sa.delete(PooledKey)
-            .where(PooledKey.id == taken)
-            .returning(PooledKey.private_key, PooledKey.public_key)
-            .execution_options(synchronize_session=False)
-        ).first()
+            first = first.with_for_update(skip_locked=True)
+        if any(isinstance(pending, PooledKey) for pending in self.session.new):
+            self.session.flush()  # a key added in this transaction may be taken
+        with self.session.no_autoflush:  # other pending rows stay pending
+            row = self.session.execute(
+                sa.delete(PooledKey)
+                .where(PooledKey.id == first.scalar_subquery())
+                .returning(PooledKey.private_key, PooledKey.public_key)
+                .execution_options(synchronize_session=False)
+            ).first()
         if row is None:
             return None
         public_key = serialization.load_der_public_key(row.public_key)
