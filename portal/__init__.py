@@ -53,6 +53,7 @@ from portal.mail.outbox import Outbox, SmtpSettings
 from portal.pages import viewhelpers
 from portal.processes import registrations
 from portal.public import bp as public_bp
+from portal.public import fast_path
 from portal.review import bp as review_bp
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     with app.app_context():
         _sync_shipped_data()
+    fast_path.init_app(app)  # last: anonymous verifications answered before Flask runs
     return app
 
 

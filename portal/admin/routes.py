@@ -6,24 +6,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from portal.accounts.models import Role
-from portal.accounts.services import AccountService
+from portal.accounts.models import Role, User
 from portal.admin.forms import PublishForm
 from portal.applications.definitions import DefinitionRejected, DefinitionService
 from portal.applications.models import ProcessDefinition
 from portal.core.extensions import db, processes
 from portal.core.input_guards import JsonRefused, load_json, upload_limit
+from portal.core.paging import SortKey, first_link, next_link, page_request, paginate
 from portal.issuance.services import CertificateService
 from portal.issuance.status import certificate_status
 from portal.pages.viewhelpers import current_actor, roles_required
 from workflows.errors import Problem
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+USER_ORDER = (SortKey.asc(User.role), SortKey.asc(User.username), SortKey.asc(User.id))
 admin_only = roles_required(Role.ADMIN)
 
 
@@ -86,19 +89,43 @@ def definitions() -> Response | str:
 @bp.get("/users")
 @admin_only
 def users() -> str:
-    """Every user with role, area or organisation and last sign-in (read-only)."""
-    return render_template("admin/users.html", users=AccountService(db.session).list_users())
+    """The users by role then user name, with role, area or organisation and last
+    sign-in (read-only), a page at a time by keyset (``?cursor=``, ``?limit=``): one
+    statement a page, the organisations joined.
+
+    :raise 422: a ``cursor`` or ``limit`` that is not valid.
+    """
+    wanted = page_request()
+    page = paginate(
+        db.session,
+        sa.select(User).options(joinedload(User.organization)),
+        USER_ORDER,
+        cursor=wanted.cursor,
+        limit=wanted.limit,
+    )
+    return render_template(
+        "admin/users.html", users=page.items, next_url=next_link(page), first_url=first_link()
+    )
 
 
 @bp.get("/certificates")
 @admin_only
 def certificates() -> str:
-    """The most recently issued certificates with their live status; each links to its
-    verification page, where it can be revoked."""
-    issued = CertificateService(db.session, processes.platform.issuing).latest()
+    """The certificates issued, newest first, with their holders and live status, a
+    page at a time by keyset (``?cursor=``, ``?limit=``): one statement a page. Each
+    links to its verification page, where it can be revoked.
+
+    :raise 422: a ``cursor`` or ``limit`` that is not valid.
+    """
+    wanted = page_request()
+    page = CertificateService(db.session, processes.platform.issuing).latest(
+        cursor=wanted.cursor, limit=wanted.limit
+    )
     return render_template(
         "admin/certificates.html",
-        certificates=[(c, certificate_status(c)) for c in issued],
+        certificates=[(c, certificate_status(c)) for c in page.items],
+        next_url=next_link(page),
+        first_url=first_link(),
     )
 
 

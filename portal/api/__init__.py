@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from portal.api import (
+    announcements,
     applications,
     certificates,
     common,
@@ -33,6 +34,7 @@ for module in (
     registrations,
     processes,
     public_lists,
+    announcements,
     applications,
     tasks,
     notifications,

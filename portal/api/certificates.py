@@ -42,10 +42,14 @@ def _pem(text: str, filename: str, *, max_age: int = 0) -> Response:
 def get_certificate(number: str) -> Response:
     """The public details and live status; with ``?t=`` whether that token is authentic.
 
+    Read on the public read path (``portal.issuance.verification``): one SELECT,
+    outside any transaction; the status is live.
+
     :raise 404: no such certificate.
     """
     token = request.args.get("t")
-    verification = _certificates().verify(number, token)
+    issuing = processes.platform.issuing
+    verification = db.read(lambda reader: CertificateService(reader, issuing).verify(number, token))
     response = jsonify(certificate_json(verification, token_given=token is not None))
     response.cache_control.no_store = True
     return response

@@ -7,9 +7,10 @@ layer gets one session per request from :class:`Database`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -20,7 +21,21 @@ from sqlalchemy.types import TypeDecorator
 
 from portal.core.clock import utcnow
 
-__all__ = ["Base", "JSONType", "UTCDateTime", "create_db_engine", "enum_type", "utcnow"]
+T = TypeVar("T")
+
+__all__ = [
+    "Base",
+    "JSONType",
+    "UTCDateTime",
+    "create_db_engine",
+    "create_read_engine",
+    "enum_type",
+    "utcnow",
+]
+
+READ_POOL_RECYCLE = 300
+"""Seconds after which the read engine replaces a pooled connection (below the idle
+timeouts of firewalls and poolers between the portal and PostgreSQL)."""
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -76,12 +91,46 @@ class Base(DeclarativeBase):
 
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url`` with the portal's per-backend settings."""
+    """An engine for ``url`` with the portal's per-backend settings.
+
+    On PostgreSQL each checkout pings the connection first (``pool_pre_ping``):
+    one round trip, small beside a write transaction's statements, so a
+    connection the server closed never fails a user's decision half-way.
+    """
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
         return engine
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def create_read_engine(url: str) -> Engine | None:
+    """The engine of public reads on PostgreSQL (None on SQLite: the one engine serves).
+
+    Its connections are in autocommit, so a read is its statements alone, with no
+    ``BEGIN`` and ``ROLLBACK`` around them, and they are not pinged at checkout:
+    they are replaced after :data:`READ_POOL_RECYCLE` seconds, and a read that
+    meets a connection the server closed is retried once on a new one
+    (:func:`retry_disconnect`). Only what reads committed rows, statement by
+    statement, may use it.
+    """
+    if url.startswith("sqlite"):
+        return None
+    return sa.create_engine(
+        url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, pool_recycle=READ_POOL_RECYCLE
+    )
+
+
+def retry_disconnect(read: Callable[[], T], reset: Callable[[], None]) -> T:
+    """``read()``; when the connection it used had been closed by the server, ``reset()``
+    (a new session) and ``read()`` once more. Any other error is raised as it is."""
+    try:
+        return read()
+    except sa.exc.DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    reset()
+    return read()
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import sqlalchemy as sa
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, request, session
@@ -20,22 +22,36 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from certificates import KeyStore, KeyStoreError
 from portal.core.config import ConfigError
-from portal.core.db import create_db_engine, make_session_factory
+from portal.core.db import (
+    create_db_engine,
+    create_read_engine,
+    make_session_factory,
+    retry_disconnect,
+)
 from storage import DocumentStore, S3DocumentStore, create_store
 
 if TYPE_CHECKING:
     from portal.applications.registry import Platform
 
+T = TypeVar("T")
 LANGUAGES = ("zh_CN", "en")
 log = logging.getLogger(__name__)
 
 
 class Database:
-    """One engine per app, one session per app context (request, command)."""
+    """One engine per app, one session per app context (request, command); on
+    PostgreSQL a second engine for public reads (:meth:`read`)."""
 
     def init_app(self, app: Flask) -> None:
         engine = create_db_engine(app.config["DATABASE_URL"])
         app.extensions["portal.core.db"] = (engine, make_session_factory(engine))
+        reader = create_read_engine(app.config["DATABASE_URL"])
+        if reader is not None:  # one dispose() closes both pools (tests, forks, benchmarks)
+            sa.event.listen(engine, "engine_disposed", lambda _connection: reader.dispose())
+        app.extensions["portal.core.db.read"] = (
+            reader,
+            make_session_factory(reader) if reader is not None else None,
+        )
         app.teardown_appcontext(self._close_session)
 
     @staticmethod
@@ -52,9 +68,42 @@ class Database:
             g.db_session = self._state()[1]()
         return g.db_session
 
-    @staticmethod
-    def _close_session(_exc: BaseException | None) -> None:
+    @property
+    def read_engine(self) -> Engine | None:
+        """The engine of public reads, None when :attr:`engine` serves them (SQLite)."""
+        return current_app.extensions["portal.core.db.read"][0]
+
+    def read(self, query: Callable[[Session], T]) -> T:
+        """``query(session)`` on a session for public reads of committed rows.
+
+        On PostgreSQL the session's connections are in autocommit and not pinged
+        (``portal.core.db.create_read_engine``): a read is its statements alone,
+        retried once on a new connection when the server had closed the pooled
+        one. ``query`` must only read. On SQLite it is the request's session.
+        """
+        factory = current_app.extensions["portal.core.db.read"][1]
+        if factory is None:
+            return query(self.session)
+
+        def reset() -> None:
+            self._close_read_session(None)
+
+        def attempt() -> T:
+            if "db_read_session" not in g:
+                g.db_read_session = factory()
+            return query(g.db_read_session)
+
+        return retry_disconnect(attempt, reset)
+
+    def _close_session(self, exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+        self._close_read_session(exc)
+
+    @staticmethod
+    def _close_read_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_read_session", None)
         if session is not None:
             session.close()
 

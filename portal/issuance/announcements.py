@@ -12,6 +12,7 @@ from portal.core import history
 from portal.core.actor import Actor
 from portal.core.errors import NotFound
 from portal.core.i18n import N_
+from portal.core.paging import DEFAULT_LIMIT, Page, SortKey, paginate
 from portal.issuance.models import Announcement, Certificate
 
 MAX_TITLE = 300
@@ -86,6 +87,24 @@ def page(
         .limit(per_page)
     ).all()
     return list(items), int(total)
+
+
+ORDER = (SortKey.desc(Announcement.published_at), SortKey.desc(Announcement.id))
+"""Newest first (the id breaks ties)."""
+
+
+def keyset_page(
+    session: Session, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> Page[Announcement]:
+    """A page of announcements, newest first, after ``cursor`` (a page's ``after``),
+    each with its certificate's number: one statement whatever the page's length.
+
+    :raise Invalid: ``cursor`` is not a cursor of this order.
+    """
+    query = sa.select(Announcement).options(
+        joinedload(Announcement.certificate).load_only(Certificate.number)
+    )
+    return paginate(session, query, ORDER, cursor=cursor, limit=limit)
 
 
 def get(session: Session, announcement_id: int) -> Announcement:

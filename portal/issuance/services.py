@@ -33,7 +33,6 @@ from certificates import (
     issue_token,
     render_pdf,
     sign_pdf,
-    verify_token,
 )
 from portal.accounts.models import Organization, OrgType, Role
 from portal.applications.models import Application
@@ -44,6 +43,7 @@ from portal.core.clock import CHINA
 from portal.core.db import utcnow
 from portal.core.errors import Conflict, Forbidden, Invalid, NotFound
 from portal.core.i18n import N_
+from portal.core.paging import DEFAULT_LIMIT, Page, SortKey, paginate
 from portal.core.transactions import transactional
 from portal.issuance.models import Certificate, CertificateState
 from portal.issuance.status import (
@@ -53,12 +53,16 @@ from portal.issuance.status import (
     certificate_status,
 )
 from portal.issuance.types import PLATFORM_TYPES, CertificateType, RevokedBy
+from portal.issuance.verification import public_certificate, token_checker
 from portal.mail.outbox import Outbox
 from storage import DocumentStore, new_key
 
 MAX_REASON = 2000
 MAX_TOKEN = 4096  # a genuine token is a few hundred characters
 SIGNING_LOCATION = "中国"
+
+LATEST_ORDER = (SortKey.desc(Certificate.issued_at), SortKey.desc(Certificate.id))
+"""Newest first (the id breaks ties)."""
 
 RevocationHook = Callable[[Session, Certificate, Actor | None], None]
 
@@ -114,6 +118,7 @@ class CertificateService:
         context: Mapping[str, Any] | None = None,
         division_code: str | None = None,
         actor: Actor | None = None,
+        x509: Mapping[str, str] | None = None,
     ) -> Certificate:
         """Issue a certificate of ``cert_type`` and return it (flushed, not committed).
 
@@ -132,6 +137,8 @@ class CertificateService:
         ``valid_until``); see ``certificates/render.py``. ``division_code`` (default:
         the application's) decides which province may revoke it, for types
         revoked by a province.
+        ``x509`` sets a digital certificate's ``serial``, ``pem``, ``fingerprint``
+        and ``key_key`` in the same insert.
 
         :raise ValueError: unknown type, or ``valid_until`` before ``valid_from``.
         :raise certificates.CertificateContextError: the template lacks a key.
@@ -169,6 +176,7 @@ class CertificateService:
                 valid_from=valid_from,
                 valid_until=valid_until,
             ),
+            **(x509 or {}),
         )
         if kind.template is not None:
             self._attach_pdf(certificate, kind, context or {})
@@ -281,15 +289,12 @@ class CertificateService:
     # Reading ---------------------------------------------------------------------
 
     def public(self, number: str) -> Certificate:
-        """The certificate called ``number`` (public: anyone may read its public details).
+        """The certificate called ``number`` (public: anyone may read its public details),
+        with what its public view shows, in one statement.
 
         :raise NotFound: no such certificate.
         """
-        certificate = self.session.scalar(
-            sa.select(Certificate)
-            .options(joinedload(Certificate.organization))
-            .where(Certificate.number == number.strip().upper())
-        )
+        certificate = public_certificate(self.session, number)
         if certificate is None:
             raise NotFound(N_("No certificate has this number."))
         return certificate
@@ -310,7 +315,7 @@ class CertificateService:
         if len(token) > MAX_TOKEN:
             return Verification(certificate, status, TokenState.NOT_AUTHENTIC)
         try:
-            claims = verify_token(token, self.keys.jwks())
+            claims = token_checker(self.keys).claims(token)
         except InvalidToken:
             return Verification(certificate, status, TokenState.NOT_AUTHENTIC)
         names = (claims.number, claims.cert_type) == (certificate.number, certificate.cert_type)
@@ -338,14 +343,18 @@ class CertificateService:
             raise NotFound(N_("No certificate has this number."))
         return certificate, self.store.open(certificate.pdf_key)
 
-    def latest(self, limit: int = 200) -> list[Certificate]:
-        """The most recently issued certificates (for administrators' lists)."""
-        return list(
-            self.session.scalars(
-                sa.select(Certificate)
-                .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-                .limit(limit)
-            )
+    def latest(self, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT) -> Page[Certificate]:
+        """A page of the certificates issued, newest first, after ``cursor`` (a page's
+        ``after``), with their holders: one statement (for administrators' lists).
+
+        :raise Invalid: ``cursor`` is not a cursor of this order.
+        """
+        return paginate(
+            self.session,
+            sa.select(Certificate).options(joinedload(Certificate.organization)),
+            LATEST_ORDER,
+            cursor=cursor,
+            limit=limit,
         )
 
     # Helpers -------------------------------------------------------------------

@@ -6,6 +6,7 @@ from flask import render_template, request
 
 from portal.applications.definitions import DefinitionService
 from portal.core.extensions import db, processes
+from portal.core.paging import Page, first_link, next_link, page_request
 from portal.issuance import announcements, public_lists
 from portal.public.routes import bp
 
@@ -41,8 +42,19 @@ def public_list(key: str) -> str:
     """A public list 名单公示: the organisations a process admitted, with their
     certificates (each verifiable).
 
+    A page at a time, by keyset (``?cursor=`` from the page's "next" link).
+
     :raise 404: no process declares this list and nothing was published on it.
+    :raise 422: a ``cursor`` or ``limit`` that is not valid.
     """
+    wanted = page_request()
     declared = DefinitionService(db.session, processes.platform.registry).declared_public_list(key)
-    found = public_lists.get(db.session, key, declared=declared)
-    return render_template("public/public_list.html", found=found)
+    found = public_lists.get(
+        db.session, key, declared=declared, cursor=wanted.cursor, limit=wanted.limit
+    )
+    return render_template(
+        "public/public_list.html",
+        found=found,
+        next_url=next_link(Page(found.entries, found.after)),
+        first_url=first_link(),
+    )

@@ -14,16 +14,20 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
+from portal.core.actor import Actor
 from portal.core.errors import Conflict, Forbidden, Invalid, NotFound
-from portal.core.extensions import db, processes
+from portal.core.extensions import db, limiter, processes
 from portal.core.i18n import N_
 from portal.issuance.services import CertificateService
+from portal.issuance.status import Verification
+from portal.issuance.verification import token_checker
 from portal.pages.display import certificate_details
 from portal.pages.viewhelpers import current_actor
 from portal.public.routes import bp
 
 MAX_NUMBER = 64  # the longest certificate number is 14 characters
 JWKS_MAX_AGE = 300  # a rotated key is published before it signs, so a short cache is safe
+UNLIMITED = frozenset({"public.verify", "public.jwks", "api.certificates.get_certificate"})
 
 
 def _service() -> CertificateService:
@@ -62,26 +66,46 @@ def _number_error(number: str) -> str | None:
 def verify(number: str) -> BaseResponse:
     """The certificate's live status and public details, and what the QR token proves.
 
+    Read on the public read path (``portal.issuance.verification``: one SELECT, no
+    transaction); staff who may revoke get the revocation form. An anonymous
+    reader's request is usually answered before it gets here
+    (``portal.public.fast_path``).
+
     :raise 404: no such certificate (a page saying so).
     """
-    service = _service()
     token = request.args.get("t")
+    issuing = processes.platform.issuing
     try:
-        verification = service.verify(number, token)
+        verification = db.read(
+            lambda reader: CertificateService(reader, issuing).verify(number, token)
+        )
     except NotFound:
         page = render_template("public/verify_unknown.html", number=number)
         return _uncached(page, 404)
-    certificate = verification.certificate
     actor = current_actor() if current_user.is_authenticated else None
-    page = render_template(
+    page = _render(verification, token, can_revoke=_may_revoke(actor, verification))
+    return _uncached(page, 200)
+
+
+def _render(verification: Verification, token: str | None, *, can_revoke: bool) -> str:
+    certificate = verification.certificate
+    return render_template(
         "public/verify.html",
         verification=verification,
         certificate=certificate,
         details=certificate_details(certificate.details, certificate),
         token=token,
-        can_revoke=(service.may_revoke(actor, certificate) and certificate.revoked_at is None),
+        can_revoke=can_revoke,
     )
-    return _uncached(page, 200)
+
+
+def _may_revoke(actor: Actor | None, verification: Verification) -> bool:
+    """Whether the revocation form shows (never for anonymous readers)."""
+    if actor is None:
+        return False
+    certificate = verification.certificate
+    service = CertificateService(db.session, processes.platform.issuing)
+    return service.may_revoke(actor, certificate) and certificate.revoked_at is None
 
 
 @bp.post("/verify/<number>/revoke")
@@ -122,11 +146,18 @@ def revoke(number: str) -> BaseResponse:
 @bp.get("/.well-known/jwks.json")
 def jwks() -> Response:
     """The public keys (RFC 7517) that verify the tokens in certificates' QR codes."""
-    response = jsonify(_service().keys.jwks())
+    response = jsonify(token_checker(processes.platform.issuing.keys).jwks())
     response.mimetype = "application/jwk-set+json"
     response.cache_control.public = True
     response.cache_control.max_age = JWKS_MAX_AGE
     return response
+
+
+@limiter.request_filter
+def _unlimited() -> bool:
+    """The public verification, its JWK Set and its JSON twin are never rate-limited:
+    the limiter skips its bookkeeping for them."""
+    return request.endpoint in UNLIMITED
 
 
 def _uncached(page: str, status: int) -> BaseResponse:

@@ -25,6 +25,7 @@ from tests.api.filing_fixtures import (  # noqa: F401 (cast_fixture is the fixtu
     day_before_anniversary,
 )
 from tests.filing import AGENT_SOFTWARE
+from tests.querycount import statements
 
 REGISTER = "/api/v1/register/software"
 
@@ -229,3 +230,36 @@ def test_a_filing_is_announced(cast: Cast) -> None:
 def test_an_empty_register(cast: Cast) -> None:
     page = register(cast)
     assert (page["items"], page["total"], page["pages"]) == ([], 0, 1)
+
+
+def test_the_register_is_walked_by_cursor_too(cast: Cast) -> None:
+    filed = filed_directly(cast, 21)
+    newest_first = list(reversed(filed))
+
+    first = register(cast, limit=8)
+    walked, page = numbers(first), first
+    while page["next"]:
+        assert "page=" not in page["next"] and "limit=8" in page["next"]
+        page = cast.api.client.get(page["next"]).get_json()
+        assert page["page"] is None and page["total"] == 21 and page["per_page"] == 8
+        walked += numbers(page)
+
+    assert walked == newest_first
+    assert (first["page"], first["pages"], first["total"]) == (1, 3, 21)
+    # A page asked for by number continues by cursor where it ends.
+    second = register(cast, page=2)
+    assert numbers(second) == newest_first[20:]
+    assert second["next"] is None
+    assert numbers(cast.api.client.get(register(cast)["next"]).get_json()) == newest_first[20:]
+
+
+def test_a_register_page_costs_two_statements_whatever_its_length(cast: Cast) -> None:
+    filed_directly(cast, 3)
+    with cast.app.app_context():
+        engine = db.engine
+    with statements(engine) as few:
+        assert len(register(cast)["items"]) == 3
+    filed_directly(cast, 18)
+    with statements(engine) as many:
+        assert len(register(cast)["items"]) == 20
+    assert len(few) == len(many) == 2, many

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from portal.core.clock import china_today
+from portal.core.paging import SortKey, paginate
 from portal.issuance.models import Certificate, CertificateState
 from portal.processes.software_filing.models import FilingState, SoftwareFiling
 
@@ -61,15 +62,24 @@ class RegisterEntry:
     status: FilingStatus
 
 
+ORDER = (SortKey.desc(SoftwareFiling.filed_at), SortKey.desc(SoftwareFiling.id))
+"""Newest filing first (the id breaks ties)."""
+
+
 @dataclass(frozen=True)
 class RegisterPage:
-    """One page of the register: ``entries`` newest filing first, of ``total`` matches."""
+    """One page of the register: ``entries`` newest filing first, of ``total`` matches.
+
+    ``page`` is the page's number when it was asked for by number (None when by
+    cursor); ``after`` the cursor of the entries that follow (None after the last).
+    """
 
     entries: list[RegisterEntry]
     query: str
-    page: int
+    page: int | None
     per_page: int
     total: int
+    after: str | None = None
 
     @property
     def pages(self) -> int:
@@ -83,14 +93,19 @@ def search(
     per_page: int = PER_PAGE,
     *,
     revoked: bool | None = None,
+    cursor: str | None = None,
 ) -> RegisterPage:
     """Filed software whose product name, vendor or filing number contains ``query``
     (case-insensitive), or whose package has the MD5 or SHA-256 ``query`` (in full;
     blank: every entry), newest filing first, ``per_page`` a page.
 
-    ``revoked`` ``True`` keeps only the revoked filings, ``False`` only the others,
-    ``None`` both. ``query`` is cut to 100 characters; a page below 1 is the first
-    page, a page past the last is empty.
+    The page is the one after ``cursor`` (a page's ``after``) when one is given, else
+    page number ``page``. ``revoked`` ``True`` keeps only the revoked filings,
+    ``False`` only the others, ``None`` both. ``query`` is cut to 100 characters; a
+    page below 1 is the first page, a page past the last is empty. Two statements
+    (the count, the page with its certificates) whatever the page's length.
+
+    :raise Invalid: ``cursor`` is not a cursor of the register's order.
     """
     query = query.strip()[:MAX_QUERY]
     page = max(page, 1)
@@ -98,21 +113,20 @@ def search(
     if revoked is not None:
         matches = sa.and_(matches, _revoked() if revoked else sa.not_(_revoked()))
     total = session.scalar(sa.select(sa.func.count(SoftwareFiling.id)).where(matches)) or 0
-    filings = session.scalars(
-        sa.select(SoftwareFiling)
-        .options(joinedload(SoftwareFiling.certificate))
-        .where(matches)
-        .order_by(SoftwareFiling.filed_at.desc(), SoftwareFiling.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
+    filings = (
+        sa.select(SoftwareFiling).options(joinedload(SoftwareFiling.certificate)).where(matches)
+    )
+    if not cursor:
+        filings = filings.offset((page - 1) * per_page)
+    found = paginate(session, filings, ORDER, cursor=cursor, limit=per_page)
     today = china_today()
     return RegisterPage(
-        entries=[RegisterEntry(f, filing_status(f, today)) for f in filings],
+        entries=[RegisterEntry(f, filing_status(f, today)) for f in found.items],
         query=query,
-        page=page,
+        page=None if cursor else page,
         per_page=per_page,
         total=int(total),
+        after=found.after,
     )
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, render_template, request, send_file
 
 from portal.api.common import API_PREFIX, actor, init_blueprint, parse_id, signed_in
 from portal.api.serializers import timestamp
 from portal.core.extensions import db, processes
+from portal.core.paging import page_request
 from portal.issuance.services import CertificateService
 from portal.processes.software_filing import public_register
 from portal.processes.software_filing.public_register import RegisterEntry
@@ -41,13 +43,26 @@ def software() -> str:
 @api.get("/register/software")
 def software_json() -> Response:
     """Filed ticketing software matching ``?q=`` (product, vendor or filing number, or
-    the package's full MD5 or SHA-256), newest first, 20 a page (``?page=``), each
-    with its live status (revoked entries included: ``status`` says so)."""
-    found = public_register.search(db.session, request.args.get("q", ""), _page_number())
+    the package's full MD5 or SHA-256), newest first, each with its live status
+    (revoked entries included: ``status`` says so). A page is asked for by number
+    (``?page=``, 20 a page) or, from a page's ``next`` link, by cursor (``?cursor=``,
+    ``?limit=`` up to 200); ``page`` is null for a page asked for by cursor.
+
+    :raise 422: a ``cursor`` or ``limit`` that is not valid.
+    """
+    wanted = page_request(default_limit=public_register.PER_PAGE)
+    found = public_register.search(
+        db.session,
+        request.args.get("q", ""),
+        _page_number(),
+        wanted.limit,
+        cursor=wanted.cursor,
+    )
     certificates = CertificateService(db.session, processes.platform.issuing)
     response = jsonify(
         {
             "items": [register_entry_json(entry, certificates) for entry in found.entries],
+            "next": _next_link(found.after),
             "q": found.query,
             "page": found.page,
             "per_page": found.per_page,
@@ -57,6 +72,17 @@ def software_json() -> Response:
     )
     response.cache_control.no_store = True
     return response
+
+
+def _next_link(after: str | None) -> str | None:
+    """This request's address for the entries after ``after`` (its ``page`` dropped:
+    the cursor says where the next page starts), or None after the last entry."""
+    if after is None:
+        return None
+    args = request.args.copy()
+    args.pop("page", None)
+    args["cursor"] = after
+    return f"{request.path}?{urlencode(list(args.items(multi=True)))}"
 
 
 @api.get("/applications/<application_id>/commitment-letter.pdf")
