@@ -15,7 +15,8 @@ SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2
 	poppler-utils openssl libmagic1 chromium
 
 .PHONY: run test assets test-sqlite test-postgres lint system-deps venv translations db demo \
-	serve clean bench bench-deps bench-timers bench-certificates
+	serve clean bench bench-deps bench-timers bench-certificates bench-scale bench-lists \
+	bench-completions bench-scale-db
 
 run: system-deps venv assets translations db demo serve ## set everything up and serve the portal
 
@@ -74,7 +75,7 @@ test-sqlite: venv ## the whole suite on SQLite
 test-postgres: venv ## the whole suite on PostgreSQL
 	PORTAL_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -n 2 --dist loadgroup
 
-bench: bench-timers bench-certificates ## every benchmark (minutes); not part of test
+bench: bench-timers bench-certificates bench-lists bench-completions ## every benchmark (minutes); not part of test
 
 bench-deps: ## install wrk, the HTTP load generator the benchmarks use (needs root)
 	@command -v wrk >/dev/null || { echo "Installing wrk"; apt-get update -qq && \
@@ -85,6 +86,20 @@ bench-timers: venv ## time one timer tick: 10,000 waiting, 1,000 due (PostgreSQL
 
 bench-certificates: venv translations bench-deps ## issue a certificate; verify under load with wrk vs bare Flask
 	BENCH_PG_URL=$(TEST_PG_URL) $(BIN)/python -m bench.certificates.run
+
+BENCH_SCALE_DB ?= bench_scale
+
+bench-scale: venv ## (re)generate the national-scale database: 1,000,000 applications, kept
+	BENCH_PG_URL=$(TEST_PG_URL) $(BIN)/python -m bench.scale.generate --name $(BENCH_SCALE_DB) --keep
+
+bench-scale-db: venv
+	BENCH_PG_URL=$(TEST_PG_URL) $(BIN)/python -m bench.scale.generate --name $(BENCH_SCALE_DB) --keep --if-missing
+
+bench-lists: translations bench-scale-db ## reviewers' lists and inbox pages on the scale database
+	BENCH_PG_URL=$(TEST_PG_URL) $(BIN)/python -m bench.lists.run --reuse $(BENCH_SCALE_DB)
+
+bench-completions: bench-scale-db ## approvals through the API, 1 and 4 clients, beside SpiffWorkflow alone
+	BENCH_PG_URL=$(TEST_PG_URL) $(BIN)/python -m bench.completions.run --reuse $(BENCH_SCALE_DB)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance .pytest_cache .ruff_cache .mypy_cache

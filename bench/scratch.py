@@ -48,7 +48,7 @@ def scratch_database(
     if backend == "postgresql":
         url = create_database(server_url, name)
         try:
-            _migrate(url)
+            migrate(url)
             yield url
         finally:
             if not keep:
@@ -56,13 +56,14 @@ def scratch_database(
     elif backend == "sqlite":
         with tempfile.TemporaryDirectory(prefix=f"{name}-") as folder:
             url = f"sqlite:///{Path(folder) / f'{name}.sqlite'}"
-            _migrate(url)
+            migrate(url)
             yield url
     else:
         raise ValueError(f"unknown backend {backend!r}: postgresql or sqlite")
 
 
-def _migrate(url: str) -> None:
+def migrate(url: str) -> None:
+    """Bring the database at ``url`` up to the newest migration."""
     engine = create_db_engine(url)
     try:
         upgrade(engine)
