@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from portal.core.db import create_db_engine
 
@@ -26,3 +32,23 @@ def drop_database(server_url: str, name: str) -> None:
     with admin.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@contextmanager
+def scratch_database(
+    server_url: str | None, folder: Path, run: str, label: str
+) -> Iterator[Engine]:
+    """An empty database of the backend under test, dropped afterwards: a file in
+    ``folder`` (SQLite, when ``server_url`` is None) or a database on the server
+    named after ``label``, the test run and the xdist worker."""
+    if not server_url:
+        engine = create_db_engine(f"sqlite:///{folder / 'scratch.sqlite'}")
+        yield engine
+        engine.dispose()
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"{sa.engine.make_url(server_url).database}_{label}_{run[:8]}_{worker}"
+    engine = create_db_engine(create_database(server_url, name))
+    yield engine
+    engine.dispose()
+    drop_database(server_url, name)

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from portal.core.db import Base, create_db_engine
+from portal.core.db import Base
 from portal.core.migrations import downgrade, schema_drift, upgrade
-from tests.databases import create_database, drop_database
+from tests.databases import scratch_database
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 
@@ -20,17 +20,8 @@ PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 @pytest.fixture
 def scratch_engine(tmp_path: Path, testrun_uid: str) -> Iterator[Engine]:
     """An empty database of the backend under test, dropped afterwards."""
-    if not PG_URL:
-        engine = create_db_engine(f"sqlite:///{tmp_path / 'scratch.sqlite'}")
+    with scratch_database(PG_URL, tmp_path, testrun_uid, "migrations") as engine:
         yield engine
-        engine.dispose()
-        return
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"{sa.engine.make_url(PG_URL).database}_migrations_{testrun_uid[:8]}_{worker}"
-    engine = create_db_engine(create_database(PG_URL, name))
-    yield engine
-    engine.dispose()
-    drop_database(PG_URL, name)
 
 
 def test_models_and_migrations_agree(scratch_engine: Engine) -> None:

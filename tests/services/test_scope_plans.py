@@ -36,11 +36,10 @@ from portal.applications.models import (
 from portal.applications.reach import backfill_reach, desks, record_reach
 from portal.applications.services import ApplicationService
 from portal.core.actor import Actor
-from portal.core.db import create_db_engine
 from portal.core.extensions import processes
 from portal.core.migrations import downgrade, upgrade
 from portal.documents.services import DocumentService
-from tests.databases import create_database, drop_database
+from tests.databases import scratch_database
 from tests.helpers import Factory, cinema_data, minimal_pdf
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
@@ -345,17 +344,8 @@ def test_a_provincial_inbox_is_read_through_the_scope_index(scale: sa.Connection
 @pytest.fixture
 def scratch_engine(tmp_path: Path, testrun_uid: str) -> Iterator[Engine]:
     """An empty database of the backend under test, dropped afterwards."""
-    if not PG_URL:
-        engine = create_db_engine(f"sqlite:///{tmp_path / 'scratch.sqlite'}")
+    with scratch_database(PG_URL, tmp_path, testrun_uid, "reach") as engine:
         yield engine
-        engine.dispose()
-        return
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"{sa.engine.make_url(PG_URL).database}_reach_{testrun_uid[:8]}_{worker}"
-    engine = create_db_engine(create_database(PG_URL, name))
-    yield engine
-    engine.dispose()
-    drop_database(PG_URL, name)
 
 
 def test_the_migration_backfills_existing_tasks_and_goes_back(scratch_engine: Engine) -> None:
