@@ -29,7 +29,7 @@ from portal.core.db import UTCDateTime, utcnow
 from portal.core.errors import Conflict, Invalid, NotFound
 from portal.core.i18n import N_, TranslatedForm
 from portal.core.models import AuditEvent
-from portal.core.paging import DEFAULT_LIMIT, Page, SortKey, paginate
+from portal.core.paging import DEFAULT_LIMIT, Page, SortKey, narrowed, paginate
 from portal.core.transactions import transactional
 from portal.documents.models import Document
 
@@ -107,6 +107,9 @@ class InboxPage:
 
 
 class TaskService:
+    count_cap = 999
+    """An inbox tab counts its tasks up to this many; beyond, it says "999+"."""
+
     def __init__(self, session: Session, platform: Platform) -> None:
         self.session = session
         self.platform = platform
@@ -126,7 +129,9 @@ class TaskService:
 
         :raise Invalid: ``cursor`` is not one of this list's cursors.
         """
-        query = _listed(sa.select(Task)).where(*_tab_where(actor, InboxTab.OPEN, utcnow()))
+        where = _tab_where(actor, InboxTab.OPEN, utcnow())
+        page = narrowed(sa.select(Task.id).where(*where), SOONEST_DUE, cursor=cursor, limit=limit)
+        query = _listed(sa.select(Task)).where(Task.id.in_(page))
         return paginate(self.session, query, SOONEST_DUE, cursor=cursor, limit=limit)
 
     def search(self, actor: Actor, query: InboxQuery) -> InboxPage:
@@ -139,12 +144,18 @@ class TaskService:
 
         :raise Invalid: ``query.cursor`` is not one of this list's cursors.
         """
+        where = _tab_where(actor, query.tab, utcnow())
+        keys = _ORDERS[query.tab]
+        filters = _filters(query)
+        if not filters:  # the tab alone: sort the task rows, then join the page's
+            page = narrowed(
+                sa.select(Task.id).where(*where), keys, cursor=query.cursor, limit=query.limit
+            )
+            where = [Task.id.in_(page)]
         found = paginate(
             self.session,
-            _listed(sa.select(Task)).where(
-                *_tab_where(actor, query.tab, utcnow()), *_filters(query)
-            ),
-            _ORDERS[query.tab],
+            _listed(sa.select(Task)).where(*where, *filters),
+            keys,
             cursor=query.cursor,
             limit=query.limit,
         )
@@ -174,13 +185,18 @@ class TaskService:
         )
 
     def tab_counts(self, actor: Actor) -> dict[InboxTab, int]:
-        """How many tasks each inbox tab holds, unfiltered: one statement of a
-        COUNT per tab."""
+        """How many tasks each inbox tab holds, unfiltered, counted up to
+        :attr:`count_cap` + 1 (a reviewer's completed tasks grow with the
+        years; a tab shows "999+" rather than count them all): one statement."""
         now = utcnow()
         counts = [
             sa.select(sa.func.count())
-            .select_from(Task)
-            .where(*_tab_where(actor, tab, now))
+            .select_from(
+                sa.select(Task.id)
+                .where(*_tab_where(actor, tab, now))
+                .limit(self.count_cap + 1)
+                .subquery()
+            )
             .scalar_subquery()
             for tab in InboxTab
         ]
@@ -210,9 +226,9 @@ class TaskService:
 
         :raise Invalid: ``cursor`` is not one of this list's cursors.
         """
-        query = _listed(sa.select(Task)).where(
-            Task.state == TaskState.OPEN, supervision_filter(actor)
-        )
+        followed = sa.select(Task.id).where(Task.state == TaskState.OPEN, supervision_filter(actor))
+        page = narrowed(followed, OLDEST_DEADLINE, cursor=cursor, limit=limit)
+        query = _listed(sa.select(Task)).where(Task.id.in_(page))
         return paginate(self.session, query, OLDEST_DEADLINE, cursor=cursor, limit=limit)
 
     def escalated_count(self, actor: Actor) -> int:

@@ -110,6 +110,29 @@ def paginate(
     return Page(items, after)
 
 
+def narrowed(
+    ids: sa.Select[Any],
+    keys: Sequence[SortKey],
+    *,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> sa.Select[Any]:
+    """The ids one page can hold, as a subquery for ``column.in_(...)``: ``ids``
+    (one table's ids and conditions, no joins) after ``cursor`` in the order of
+    ``keys`` (on that table's columns), one more than ``limit``.
+
+    A list that joins what it shows (applications, applicants) lets the
+    database sort the base rows first and join only the page's, instead of
+    joining every candidate row before sorting; :func:`paginate` then orders
+    and cuts the joined rows again, so the page is the same either way.
+
+    :raise Invalid: ``cursor`` was not made for these keys.
+    """
+    if cursor:
+        ids = ids.where(_after(keys, _typed(keys, decode_cursor(cursor, len(keys)))))
+    return ids.order_by(*(key.ordering() for key in keys)).limit(limit + 1)
+
+
 @dataclass(frozen=True)
 class PageRequest:
     """Which page of a list a request asks for: ``?cursor=`` (from a ``next``

@@ -105,6 +105,7 @@ def _inbox_page(query: InboxQuery, found: InboxPage | None, problems: dict[str, 
         actionable=actionable,
         problems={key: gettext(message) for key, message in problems.items()},
         counts=counts,
+        count_cap=service.count_cap,
         escalated=escalated.items,
         escalated_total=(
             service.escalated_count(actor) if escalated.after else len(escalated.items)

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.accounts.models import OrgType, Role
+from portal.applications.tasks import TaskService
 from tests.helpers import Api, Factory, minimal_pdf, refund_data
 from tests.pages.conftest import People, Team
 from tests.pages.refunds import api_submitted, at, escalation_ids, row_of, tick
@@ -264,3 +265,17 @@ def test_wording_fits_the_role(app: Flask, factory: Factory, team: Team) -> None
 def test_applicants_and_administrators_have_no_inbox(app: Flask, factory: Factory) -> None:
     factory.applicant(org_type=OrgType.CINEMA, username="cinema")
     assert signed_in(app, "cinema").get("/review/?tab=done").status_code == 403
+
+
+def test_tab_counts_stop_at_the_cap(
+    factory: Factory, api: Api, hunan: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tab counts its tasks only up to ``TaskService.count_cap`` (a reviewer's
+    completed tasks grow for years): beyond it, the tab and the caption say so."""
+    cinema_applications(factory, api)
+    monkeypatch.setattr(TaskService, "count_cap", 2)
+    body = text(hunan.get("/review/"))
+    assert "To do 2+" in body and "More than 2 tasks" in body
+    monkeypatch.setattr(TaskService, "count_cap", 3)
+    body = text(hunan.get("/review/"))
+    assert "To do 3" in body and "To do 3+" not in body and "3 tasks" in body
